@@ -1,0 +1,17 @@
+import { resolve } from 'node:path';
+
+/**
+ * gRPC contracts: the .proto files in /proto are the only source; the TypeScript below is generated from
+ * them (`nx run contracts:generate`) and never edited by hand.
+ */
+export * as userV1 from './generated/shop/user/v1/user.js';
+export * as inventoryV1 from './generated/shop/inventory/v1/inventory.js';
+export * as paymentV1 from './generated/shop/payment/v1/payment.js';
+export * as orderV1 from './generated/shop/order/v1/order.js';
+export * as recommendationV1 from './generated/shop/recommendation/v1/recommendation.js';
+
+/** Root folder of the .proto files, for servers that load them at run time (the same files, in dev and in images). */
+export const PROTO_ROOT = process.env.PROTO_ROOT ?? resolve(__dirname, '../../../proto');
+
+export const protoPath = (service: 'user' | 'inventory' | 'payment' | 'order' | 'recommendation'): string =>
+  resolve(PROTO_ROOT, `shop/${service}/v1/${service}.proto`);

@@ -1,0 +1,60 @@
+import { type DynamicModule, Global, Injectable, Module, type OnModuleInit } from '@nestjs/common';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { HealthRegistry } from '@shop/platform';
+
+export interface KafkaOptions {
+  readonly clientId: string;
+  readonly brokers: readonly string[];
+}
+
+/**
+ * kafkajs is kept behind libs/messaging (it is unmaintained since 2.2.4), so a swap touches one folder.
+ * Every call has a bounded connection and request timeout.
+ */
+export function createKafka(options: KafkaOptions): Kafka {
+  process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: [...options.brokers],
+    connectionTimeout: 3_000,
+    requestTimeout: 10_000,
+    logLevel: logLevel.WARN,
+    retry: { initialRetryTime: 200, retries: 5, maxRetryTime: 5_000 },
+  });
+}
+
+@Injectable()
+class KafkaReadiness implements OnModuleInit {
+  private admin: Admin | undefined;
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly health: HealthRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.health.register('kafka', async () => {
+      this.admin ??= this.kafka.admin({ retry: { retries: 0 } });
+      try {
+        await this.admin.connect();
+        const cluster = await this.admin.describeCluster();
+        return { brokers: cluster.brokers.length };
+      } catch (error) {
+        await this.admin.disconnect().catch(() => undefined);
+        this.admin = undefined;
+        throw error;
+      }
+    });
+  }
+}
+
+@Global()
+@Module({})
+export class KafkaModule {
+  static forRoot(options: KafkaOptions): DynamicModule {
+    return {
+      module: KafkaModule,
+      providers: [{ provide: Kafka, useValue: createKafka(options) }, KafkaReadiness],
+      exports: [Kafka],
+    };
+  }
+}

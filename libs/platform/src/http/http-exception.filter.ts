@@ -1,0 +1,58 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError } from '../errors/domain-error';
+import { ERROR_TABLE } from '../errors/error-table';
+import { type Logger } from '../logging/logger';
+
+export interface ErrorBody {
+  readonly statusCode: number;
+  readonly error: string;
+  readonly message: string;
+  readonly code?: string;
+}
+
+/** Turns any error into the public error shape `{ statusCode, error, message }` through the error table. */
+export function toErrorBody(error: unknown): ErrorBody {
+  if (error instanceof DomainError) {
+    const mapping = ERROR_TABLE[error.category];
+    return { statusCode: mapping.http, error: mapping.httpError, message: error.message, code: error.code };
+  }
+  if (error instanceof HttpException) {
+    const response = error.getResponse();
+    const message =
+      typeof response === 'string'
+        ? response
+        : String((response as { message?: unknown }).message ?? error.message);
+    return { statusCode: error.getStatus(), error: error.name.replace(/Exception$/, ''), message };
+  }
+  const statusCode = (error as { statusCode?: unknown }).statusCode;
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+    // Fastify's own client errors: malformed JSON, body too large, wrong content type.
+    return { statusCode, error: httpErrorName(statusCode), message: (error as Error).message };
+  }
+  return { statusCode: 500, error: 'Internal Server Error', message: 'Internal server error' };
+}
+
+function httpErrorName(statusCode: number): string {
+  return Object.values(ERROR_TABLE).find((mapping) => mapping.http === statusCode)?.httpError ?? 'Bad Request';
+}
+
+@Catch()
+export class HttpExceptionFilter implements ExceptionFilter {
+  constructor(private readonly logger: Logger) {}
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw error;
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
+    const request = http.getRequest<FastifyRequest>();
+    const body = toErrorBody(error);
+    if (body.statusCode >= 500) {
+      this.logger.error({ err: error, reqId: request.id, url: request.url }, 'request failed');
+    }
+    if (body.statusCode === 429 && error instanceof DomainError && typeof error.details?.retryAfterSeconds === 'number') {
+      void reply.header('Retry-After', String(error.details.retryAfterSeconds));
+    }
+    void reply.status(body.statusCode).send(body);
+  }
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The project's whole test run, as CI runs it: generate, lint (code and proto), type-check and build,
+# make sure PostgreSQL, RabbitMQ and Kafka answer, then unit, integration and end-to-end specs.
+# Pass jest arguments to narrow it, e.g. `npm test -- --selectProjects unit`.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+use_node24
+load_env
+export NX_DAEMON=false NX_TUI=false NX_NO_CLOUD=true
+cd "$ROOT"
+
+say "generating gRPC code and linting the protos"
+nx run-many -t generate,lint-proto --outputStyle=static >/dev/null
+say "linting"
+eslint .
+say "type-checking and building every app"
+nx run-many -t build --outputStyle=static >/dev/null
+
+bash "$ROOT/scripts/ensure-infra.sh"
+export TEST_POSTGRES_URL="${TEST_POSTGRES_URL:-${POSTGRES_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}}"
+export TEST_RABBITMQ_URL="${TEST_RABBITMQ_URL:-$RABBITMQ_URL}"
+export TEST_KAFKA_BROKERS="${TEST_KAFKA_BROKERS:-$KAFKA_BROKERS}"
+
+say "running unit, integration and end-to-end specs"
+NODE_OPTIONS="--experimental-vm-modules --no-warnings=ExperimentalWarning" \
+  jest --runInBand "$@"

@@ -1,0 +1,22 @@
+import 'reflect-metadata';
+import { protoPath, PROTO_ROOT } from '@shop/contracts';
+import { createLogger, runService, startService } from '@shop/platform';
+import { loadInventoryConfig } from './config/inventory.config';
+import { InventoryModule } from './inventory.module';
+
+void runService('inventory', async () => {
+  const config = loadInventoryConfig();
+  const logger = createLogger('inventory', config.LOG_LEVEL);
+  await startService({
+    service: 'inventory',
+    logger,
+    module: InventoryModule.register(config, logger),
+    httpPort: config.INVENTORY_HTTP_PORT,
+      grpc: {
+        url: `0.0.0.0:${config.INVENTORY_GRPC_PORT}`,
+        packages: ['shop.inventory.v1'],
+        protoPaths: [protoPath('inventory')],
+        protoRoot: PROTO_ROOT,
+      },
+  });
+});

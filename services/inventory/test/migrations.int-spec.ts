@@ -1,0 +1,35 @@
+import { createDataSource, runMigrations } from '@shop/platform';
+import { createTestDatabase } from '@shop/testing';
+import { inventoryDatabase } from '../src/infrastructure/persistence/database';
+import { inventoryMigrations } from '../src/infrastructure/persistence/migrations';
+
+describe('inventory migrations', () => {
+  let database: { url: string; drop: () => Promise<void> };
+
+  beforeAll(async () => {
+    database = await createTestDatabase('inventory_migrations');
+  });
+
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  it('applies every migration to an empty database, then finds nothing left to apply', async () => {
+    const applied = await runMigrations(inventoryDatabase(database.url));
+    expect(applied).toEqual(inventoryMigrations.map((migration) => new migration().name));
+    expect(await runMigrations(inventoryDatabase(database.url))).toEqual([]);
+  });
+
+  it('reverts every migration and applies them again', async () => {
+    const dataSource = createDataSource(inventoryDatabase(database.url));
+    await dataSource.initialize();
+    try {
+      for (let i = 0; i < inventoryMigrations.length; i++) await dataSource.undoLastMigration({ transaction: 'each' });
+      const remaining = await dataSource.query(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'schema_migrations'`);
+      expect(remaining[0].n).toBe(0);
+    } finally {
+      await dataSource.destroy();
+    }
+    expect(await runMigrations(inventoryDatabase(database.url))).toHaveLength(inventoryMigrations.length);
+  });
+});

@@ -1,0 +1,4 @@
+import { Init1764280000000 } from './1764280000000-init.migration';
+
+/** Every migration of the order service, in order. The schema comes only from these, never from `synchronize`. */
+export const orderMigrations = [Init1764280000000];

@@ -1,0 +1,22 @@
+import 'reflect-metadata';
+import { protoPath, PROTO_ROOT } from '@shop/contracts';
+import { createLogger, runService, startService } from '@shop/platform';
+import { loadOrderConfig } from './config/order.config';
+import { OrderModule } from './order.module';
+
+void runService('order', async () => {
+  const config = loadOrderConfig();
+  const logger = createLogger('order', config.LOG_LEVEL);
+  await startService({
+    service: 'order',
+    logger,
+    module: OrderModule.register(config, logger),
+    httpPort: config.ORDER_HTTP_PORT,
+      grpc: {
+        url: `0.0.0.0:${config.ORDER_GRPC_PORT}`,
+        packages: ['shop.order.v1'],
+        protoPaths: [protoPath('order')],
+        protoRoot: PROTO_ROOT,
+      },
+  });
+});

@@ -1,0 +1,22 @@
+import 'reflect-metadata';
+import { protoPath, PROTO_ROOT } from '@shop/contracts';
+import { createLogger, runService, startService } from '@shop/platform';
+import { loadRecommendationConfig } from './config/recommendation.config';
+import { RecommendationModule } from './recommendation.module';
+
+void runService('recommendation', async () => {
+  const config = loadRecommendationConfig();
+  const logger = createLogger('recommendation', config.LOG_LEVEL);
+  await startService({
+    service: 'recommendation',
+    logger,
+    module: RecommendationModule.register(config, logger),
+    httpPort: config.RECOMMENDATION_HTTP_PORT,
+      grpc: {
+        url: `0.0.0.0:${config.RECOMMENDATION_GRPC_PORT}`,
+        packages: ['shop.recommendation.v1'],
+        protoPaths: [protoPath('recommendation')],
+        protoRoot: PROTO_ROOT,
+      },
+  });
+});

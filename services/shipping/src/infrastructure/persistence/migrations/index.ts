@@ -1,0 +1,4 @@
+import { Init1764280000000 } from './1764280000000-init.migration';
+
+/** Every migration of the shipping service, in order. The schema comes only from these, never from `synchronize`. */
+export const shippingMigrations = [Init1764280000000];

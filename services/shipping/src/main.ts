@@ -1,0 +1,15 @@
+import 'reflect-metadata';
+import { createLogger, runService, startService } from '@shop/platform';
+import { loadShippingConfig } from './config/shipping.config';
+import { ShippingModule } from './shipping.module';
+
+void runService('shipping', async () => {
+  const config = loadShippingConfig();
+  const logger = createLogger('shipping', config.LOG_LEVEL);
+  await startService({
+    service: 'shipping',
+    logger,
+    module: ShippingModule.register(config, logger),
+    httpPort: config.SHIPPING_HTTP_PORT,
+  });
+});

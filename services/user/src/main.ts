@@ -1,0 +1,22 @@
+import 'reflect-metadata';
+import { protoPath, PROTO_ROOT } from '@shop/contracts';
+import { createLogger, runService, startService } from '@shop/platform';
+import { loadUserConfig } from './config/user.config';
+import { UserModule } from './user.module';
+
+void runService('user', async () => {
+  const config = loadUserConfig();
+  const logger = createLogger('user', config.LOG_LEVEL);
+  await startService({
+    service: 'user',
+    logger,
+    module: UserModule.register(config, logger),
+    httpPort: config.USER_HTTP_PORT,
+      grpc: {
+        url: `0.0.0.0:${config.USER_GRPC_PORT}`,
+        packages: ['shop.user.v1'],
+        protoPaths: [protoPath('user')],
+        protoRoot: PROTO_ROOT,
+      },
+  });
+});
