@@ -7,3 +7,5 @@ export * from './http/zod-validation';
 export * from './database/database.module';
 export * from './bootstrap/platform.module';
 export * from './bootstrap/start-service';
+export * from './grpc/grpc-client';
+export * from './grpc/grpc-exception.filter';

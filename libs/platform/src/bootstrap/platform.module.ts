@@ -1,10 +1,25 @@
-import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type DynamicModule, type ExceptionFilter, Global, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { HealthHttpController } from '../health/health.http-controller';
 import { HealthRegistry } from '../health/health-registry';
+import { GrpcExceptionFilter } from '../grpc/grpc-exception.filter';
 import { HttpExceptionFilter } from '../http/http-exception.filter';
 import { type Logger } from '../logging/logger';
 import { MetricsHttpController } from '../metrics/metrics.http-controller';
+
+/** One global filter: errors from HTTP routes and from gRPC handlers both go through the error table. */
+@Catch()
+class ErrorMappingFilter implements ExceptionFilter {
+  private readonly http: HttpExceptionFilter;
+  private readonly grpc: GrpcExceptionFilter;
+  constructor(logger: Logger) {
+    this.http = new HttpExceptionFilter(logger);
+    this.grpc = new GrpcExceptionFilter(logger);
+  }
+  catch(error: unknown, host: ArgumentsHost): unknown {
+    return host.getType() === 'rpc' ? this.grpc.catch(error, host) : this.http.catch(error, host);
+  }
+}
 
 export const LOGGER = Symbol('LOGGER');
 export const SERVICE_NAME = Symbol('SERVICE_NAME');
@@ -21,7 +36,7 @@ export class PlatformModule {
         HealthRegistry,
         { provide: LOGGER, useValue: options.logger },
         { provide: SERVICE_NAME, useValue: options.service },
-        { provide: APP_FILTER, useFactory: (logger: Logger) => new HttpExceptionFilter(logger), inject: [LOGGER] },
+        { provide: APP_FILTER, useFactory: (logger: Logger) => new ErrorMappingFilter(logger), inject: [LOGGER] },
       ],
       exports: [HealthRegistry, LOGGER, SERVICE_NAME],
     };

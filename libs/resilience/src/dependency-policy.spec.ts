@@ -1,0 +1,50 @@
+import { DependencyTimeoutError, DependencyUnavailableError, DomainError, GrpcStatus } from '@shop/platform/errors';
+import { DependencyPolicy } from './dependency-policy';
+
+const unavailable = (): DomainError =>
+  new DomainError('DEPENDENCY.UNAVAILABLE', 'unavailable', 'connection refused', { grpcCode: GrpcStatus.UNAVAILABLE });
+
+describe('DependencyPolicy', () => {
+  const options = { timeoutMs: 50, maxAttempts: 3, breakerThreshold: 3, halfOpenAfterMs: 100, retryDelayMs: 1 };
+
+  it('retries a retryable failure up to the attempt cap, then gives up', async () => {
+    const policy = new DependencyPolicy({ name: 'retry-cap', ...options, breakerThreshold: 100 });
+    let calls = 0;
+    await expect(policy.execute(async () => { calls++; throw unavailable(); })).rejects.toThrow('connection refused');
+    expect(calls).toBe(3);
+  });
+
+  it('does not retry a business error and does not count it against the breaker', async () => {
+    const policy = new DependencyPolicy({ name: 'business', ...options, breakerThreshold: 1 });
+    let calls = 0;
+    const notFound = new DomainError('ORDER.NOT_FOUND', 'not_found', 'no such order');
+    await expect(policy.execute(async () => { calls++; throw notFound; })).rejects.toBe(notFound);
+    expect(calls).toBe(1);
+    expect(policy.state).toBe('closed');
+  });
+
+  it('turns an attempt past its deadline into a typed timeout', async () => {
+    const policy = new DependencyPolicy({ name: 'slow', ...options, maxAttempts: 1 });
+    await expect(policy.execute(() => new Promise((resolve) => setTimeout(resolve, 500)))).rejects.toBeInstanceOf(DependencyTimeoutError);
+  });
+
+  it('opens after consecutive failures, fails fast while open, half-opens and closes on a good probe', async () => {
+    const policy = new DependencyPolicy({ name: 'flaky', ...options, maxAttempts: 1 });
+    for (let i = 0; i < 3; i++) await expect(policy.execute(async () => { throw unavailable(); })).rejects.toThrow();
+    expect(policy.state).toBe('open');
+
+    let reached = false;
+    const started = Date.now();
+    await expect(policy.execute(async () => { reached = true; })).rejects.toBeInstanceOf(DependencyUnavailableError);
+    expect(reached).toBe(false);
+    expect(Date.now() - started).toBeLessThan(50);
+
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    await expect(policy.execute(async () => 'ok')).resolves.toBe('ok');
+    expect(policy.state).toBe('closed');
+  });
+
+  it('refuses an unbounded number of attempts', () => {
+    expect(() => new DependencyPolicy({ name: 'x', ...options, maxAttempts: 50 })).toThrow('maxAttempts');
+  });
+});

@@ -1,0 +1,115 @@
+/**
+ * Circuit breaker pattern (docs/patterns/03-circuit-breaker.md): every call to a downstream dependency goes
+ * through one policy per dependency — a per-attempt timeout, a bounded retry on retryable failures only,
+ * and a breaker that fails fast while the dependency is down — so a slow or dead dependency costs callers
+ * milliseconds instead of piling up waiting requests.
+ */
+import {
+  BrokenCircuitError,
+  circuitBreaker,
+  CircuitState,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  handleWhen,
+  IsolatedCircuitError,
+  retry,
+  TaskCancelledError,
+  timeout,
+  TimeoutStrategy,
+  wrap,
+  type CircuitBreakerPolicy,
+  type IPolicy,
+} from 'cockatiel';
+import { Gauge } from 'prom-client';
+import { DependencyTimeoutError, DependencyUnavailableError, DomainError, isRetryableGrpcStatus } from '@shop/platform/errors';
+
+export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
+
+export interface DependencyPolicyOptions {
+  /** Dependency name as it appears in errors, health and metrics, e.g. `payment`. */
+  readonly name: string;
+  /** Deadline of one attempt; the AbortSignal passed to the call fires when it passes. */
+  readonly timeoutMs: number;
+  /** Attempts in all, the first included. Capped: never unlimited. */
+  readonly maxAttempts: number;
+  /** Consecutive dependency failures that open the breaker. */
+  readonly breakerThreshold: number;
+  /** How long the breaker stays open before letting one probe call through (half-open). */
+  readonly halfOpenAfterMs: number;
+  /** First retry delay; doubles per attempt, with jitter. */
+  readonly retryDelayMs?: number;
+}
+
+const breakerStateGauge = new Gauge({
+  name: 'shop_breaker_state',
+  help: 'Circuit breaker state per dependency: 0 closed, 1 half-open, 2 open, 3 isolated',
+  labelNames: ['dependency'],
+});
+
+const STATE_NAMES: Record<CircuitState, BreakerState> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Isolated]: 'isolated',
+};
+const STATE_VALUES: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2, isolated: 3 };
+
+/** A failure that says the dependency itself is in trouble (not that our request was wrong). */
+export function isDependencyFailure(error: unknown): boolean {
+  if (error instanceof TaskCancelledError || error instanceof DependencyTimeoutError) return true;
+  if (error instanceof DomainError) return error.category === 'unavailable' || error.category === 'timeout' || error.category === 'internal';
+  return true;
+}
+
+/** Worth another attempt: the call most likely never reached a healthy server. Only for idempotent calls. */
+export function isRetryable(error: unknown): boolean {
+  if (error instanceof TaskCancelledError) return true;
+  const grpcCode = error instanceof DomainError ? error.details?.grpcCode : undefined;
+  if (typeof grpcCode === 'number') return isRetryableGrpcStatus(grpcCode);
+  return error instanceof DomainError ? error.category === 'unavailable' : false;
+}
+
+export class DependencyPolicy {
+  private readonly breaker: CircuitBreakerPolicy;
+  private readonly policy: IPolicy;
+
+  constructor(readonly options: DependencyPolicyOptions) {
+    if (options.maxAttempts < 1 || options.maxAttempts > 5) throw new Error(`${options.name}: maxAttempts must be 1..5`);
+    this.breaker = circuitBreaker(handleWhen(isDependencyFailure), {
+      halfOpenAfter: options.halfOpenAfterMs,
+      breaker: new ConsecutiveBreaker(options.breakerThreshold),
+    });
+    const retryPolicy = retry(handleWhen(isRetryable), {
+      maxAttempts: options.maxAttempts - 1,
+      backoff: new ExponentialBackoff({ initialDelay: options.retryDelayMs ?? 50, maxDelay: 1_000 }),
+    });
+    const timeoutPolicy = timeout(options.timeoutMs, TimeoutStrategy.Aggressive);
+    this.policy = wrap(retryPolicy, this.breaker, timeoutPolicy);
+    breakerStateGauge.set({ dependency: options.name }, 0);
+    this.breaker.onStateChange((state) => breakerStateGauge.set({ dependency: options.name }, STATE_VALUES[STATE_NAMES[state]]));
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  get state(): BreakerState {
+    return STATE_NAMES[this.breaker.state];
+  }
+
+  /**
+   * Runs `call` under the policy. `call` must honour the signal (pass it to the gRPC or HTTP client).
+   * An open breaker or exhausted deadline surfaces as DependencyUnavailableError / DependencyTimeoutError.
+   */
+  async execute<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    try {
+      return await this.policy.execute(({ signal }) => call(signal));
+    } catch (error) {
+      if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
+        throw new DependencyUnavailableError(this.options.name, 'circuit breaker is open');
+      }
+      if (error instanceof TaskCancelledError) throw new DependencyTimeoutError(this.options.name, this.options.timeoutMs);
+      throw error;
+    }
+  }
+}

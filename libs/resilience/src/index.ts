@@ -1,0 +1,2 @@
+export * from './dependency-policy';
+export * from './resilience.module';
