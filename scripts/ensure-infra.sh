@@ -44,4 +44,6 @@ say "RabbitMQ answers on 127.0.0.1:5672"
 say "creating per-service databases and roles"
 node "$ROOT/scripts/create-databases.mjs" "$PGADMIN_URL"
 
+(cd "$ROOT" && node scripts/dev-keys.mjs)
+
 bash "$ROOT/scripts/kafka-local.sh" start
