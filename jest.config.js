@@ -1,6 +1,6 @@
 // Three projects: unit specs beside the code, integration specs against real brokers and PostgreSQL,
 // and end-to-end specs that drive the whole running system through the gateway.
-// NestJS 12 and cockatiel 4 are ESM-only: @swc/jest turns them (and our TypeScript) into CommonJS.
+// NestJS 12, cockatiel 4 and jose 6 are ESM-only: @swc/jest turns them (and our TypeScript) into CommonJS.
 const swc = [
   '@swc/jest',
   {
@@ -18,7 +18,7 @@ const common = {
   rootDir: __dirname,
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j|mj)s$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|cockatiel)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|cockatiel|jose)/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   moduleNameMapper: {
     '^@shop/platform/errors$': '<rootDir>/libs/platform/src/errors/index.ts',
