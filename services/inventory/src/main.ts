@@ -12,11 +12,11 @@ void runService('inventory', async () => {
     logger,
     module: InventoryModule.register(config, logger),
     httpPort: config.INVENTORY_HTTP_PORT,
-      grpc: {
-        url: `0.0.0.0:${config.INVENTORY_GRPC_PORT}`,
-        packages: ['shop.inventory.v1'],
-        protoPaths: [protoPath('inventory')],
-        protoRoot: PROTO_ROOT,
-      },
+    grpc: {
+      url: `0.0.0.0:${config.INVENTORY_GRPC_PORT}`,
+      packages: ['shop.inventory.v1'],
+      protoPaths: [protoPath('inventory')],
+      protoRoot: PROTO_ROOT,
+    },
   });
 });

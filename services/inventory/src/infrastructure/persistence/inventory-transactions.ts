@@ -1,0 +1,17 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { type InventoryTransaction, type InventoryTransactions } from '../../application/ports/inventory-transactions.port';
+import { SqlReservationRepository } from './reservation.repository';
+import { SqlStockRepository } from './stock.repository';
+
+/** One TypeORM transaction (READ COMMITTED) per command; its EntityManager is handed to every repository. */
+@Injectable()
+export class TypeOrmInventoryTransactions implements InventoryTransactions {
+  constructor(private readonly dataSource: DataSource) {}
+
+  run<T>(work: (tx: InventoryTransaction) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction((manager) =>
+      work({ manager, stock: new SqlStockRepository(manager), reservations: new SqlReservationRepository(manager) }),
+    );
+  }
+}

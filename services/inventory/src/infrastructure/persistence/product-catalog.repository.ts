@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { type ProductCatalog, type ProductDetails, type ProductSummary } from '../../application/ports/product-catalog.port';
+
+interface ProductRow {
+  id: string;
+  sku: string;
+  name: string;
+  /** bigint arrives as a string from the driver. */
+  price_cents: string;
+  stock: number;
+}
+
+interface ProductDetailsRow extends ProductRow {
+  description: string;
+}
+
+const toSummary = (row: ProductRow): ProductSummary => ({
+  id: row.id,
+  sku: row.sku,
+  name: row.name,
+  priceCents: Number(row.price_cents),
+  available: row.stock,
+});
+
+/** Catalog reads with raw SQL through the service's DataSource, outside any transaction. */
+@Injectable()
+export class SqlProductCatalog implements ProductCatalog {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async list(): Promise<ProductSummary[]> {
+    const rows: ProductRow[] = await this.dataSource.query('SELECT id, sku, name, price_cents, stock FROM products ORDER BY name, id');
+    return rows.map(toSummary);
+  }
+
+  async get(productId: string): Promise<ProductDetails | undefined> {
+    const rows: ProductDetailsRow[] = await this.dataSource.query(
+      'SELECT id, sku, name, description, price_cents, stock FROM products WHERE id = $1',
+      [productId],
+    );
+    const row = rows[0];
+    return row && { ...toSummary(row), description: row.description };
+  }
+
+  async byIds(productIds: readonly string[]): Promise<ProductSummary[]> {
+    const rows: ProductRow[] = await this.dataSource.query(
+      'SELECT id, sku, name, price_cents, stock FROM products WHERE id = ANY($1::uuid[]) ORDER BY name, id',
+      [productIds],
+    );
+    return rows.map(toSummary);
+  }
+}
