@@ -12,16 +12,17 @@ export class InvalidReservationError extends DomainError {
 export class ReservationTransitionError extends DomainError {
   constructor(
     readonly orderId: string,
-    readonly from: string,
+    /** The current status; undefined when the order has no reservation. */
+    readonly from: string | undefined,
     readonly to: string,
   ) {
     super(
       'RESERVATION.TRANSITION_NOT_ALLOWED',
       'unprocessable',
-      from === 'NONE'
-        ? `No reservation exists for order ${orderId}, so it cannot become ${to}`
+      from === undefined
+        ? `Order ${orderId} has no reservation, so it cannot become ${to}`
         : `The reservation of order ${orderId} is ${from} and cannot become ${to}`,
-      { orderId, from, to },
+      { orderId, from: from ?? null, to },
     );
     this.name = 'ReservationTransitionError';
   }

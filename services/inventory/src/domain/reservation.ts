@@ -111,7 +111,6 @@ export function decideCommit(orderId: string, current: ReservationStatus | undef
     case 'COMMITTED':
       return { kind: 'unchanged', status: current };
     case undefined:
-      throw new ReservationTransitionError(orderId, 'NONE', 'COMMITTED');
     case 'RELEASED':
     case 'REJECTED':
       throw new ReservationTransitionError(orderId, current, 'COMMITTED');
