@@ -1,0 +1,93 @@
+/**
+ * API gateway pattern (docs/patterns/01-api-gateway.md): requests are forwarded over a pooled keep-alive
+ * undici connection pool per upstream (no connection set-up per request), each attempt under the upstream's
+ * DependencyPolicy (deadline + breaker, docs/patterns/03-circuit-breaker.md), retried once only for reads.
+ */
+import { Pool } from 'undici';
+import { DependencyTimeoutError } from '@shop/platform';
+import { type DependencyPolicy } from '@shop/resilience';
+import { withReadRetry } from './read-retry';
+import { UpstreamServerError, UpstreamUnreachableError } from './upstream-errors';
+
+/** What every forwarded call carries: the request id, and the caller's id only when a verified token gave one. */
+export interface CallContext {
+  readonly requestId: string;
+  readonly userId?: string;
+  readonly idempotencyKey?: string;
+}
+
+export interface UpstreamResponse {
+  readonly status: number;
+  readonly contentType: string | undefined;
+  readonly body: Buffer;
+}
+
+export interface UpstreamHttpOptions {
+  readonly name: string;
+  readonly baseUrl: string;
+  readonly policy: DependencyPolicy;
+  /** Deadline of one attempt; also the pool's headers and body timeouts. */
+  readonly timeoutMs: number;
+  readonly connections?: number;
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
+export class UpstreamHttp {
+  private readonly pool: Pool;
+  private readonly pathPrefix: string;
+
+  constructor(private readonly options: UpstreamHttpOptions) {
+    const url = new URL(options.baseUrl);
+    this.pathPrefix = url.pathname.replace(/\/+$/, '');
+    this.pool = new Pool(url.origin, {
+      connections: options.connections ?? 128,
+      keepAliveTimeout: 30_000,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      connectTimeout: Math.min(options.timeoutMs, 2_000),
+    });
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  /** GET: idempotent, so a failure that never reached the upstream is retried once. */
+  get(path: string, context: CallContext): Promise<UpstreamResponse> {
+    return withReadRetry(() => this.attempt('GET', path, context, undefined));
+  }
+
+  /** POST with a JSON body: never retried here (a write that may have reached the upstream must not be repeated blindly). */
+  post(path: string, body: unknown, context: CallContext): Promise<UpstreamResponse> {
+    return this.attempt('POST', path, context, JSON.stringify(body));
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  private attempt(method: 'GET' | 'POST', path: string, context: CallContext, body: string | undefined): Promise<UpstreamResponse> {
+    return this.options.policy.execute((signal) => this.send(method, path, context, body, signal));
+  }
+
+  private async send(method: 'GET' | 'POST', path: string, context: CallContext, body: string | undefined, signal: AbortSignal): Promise<UpstreamResponse> {
+    // An explicit allowlist: no client header (x-user-id, authorization, cookies...) is ever forwarded as is.
+    const headers: Record<string, string> = { 'x-request-id': context.requestId, accept: 'application/json' };
+    if (context.userId) headers['x-user-id'] = context.userId;
+    if (context.idempotencyKey) headers['idempotency-key'] = context.idempotencyKey;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    try {
+      const response = await this.pool.request({ method, path: this.pathPrefix + path, headers, body, signal });
+      const payload = Buffer.from(await response.body.arrayBuffer());
+      if (response.statusCode >= 500) throw new UpstreamServerError(this.options.name, response.statusCode);
+      const contentType = response.headers['content-type'];
+      return { status: response.statusCode, contentType: Array.isArray(contentType) ? contentType[0] : contentType, body: payload };
+    } catch (error) {
+      if (error instanceof UpstreamServerError) throw error;
+      const code = (error as { code?: string }).code;
+      if (code && TIMEOUT_CODES.has(code)) throw new DependencyTimeoutError(this.options.name, this.options.timeoutMs);
+      throw new UpstreamUnreachableError(this.options.name, code ?? (error as Error).message);
+    }
+  }
+}
