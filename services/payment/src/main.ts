@@ -12,11 +12,11 @@ void runService('payment', async () => {
     logger,
     module: PaymentModule.register(config, logger),
     httpPort: config.PAYMENT_HTTP_PORT,
-      grpc: {
-        url: `0.0.0.0:${config.PAYMENT_GRPC_PORT}`,
-        packages: ['shop.payment.v1'],
-        protoPaths: [protoPath('payment')],
-        protoRoot: PROTO_ROOT,
-      },
+    grpc: {
+      url: `0.0.0.0:${config.PAYMENT_GRPC_PORT}`,
+      packages: ['shop.payment.v1'],
+      protoPaths: [protoPath('payment')],
+      protoRoot: PROTO_ROOT,
+    },
   });
 });

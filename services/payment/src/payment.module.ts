@@ -1,8 +1,24 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { DatabaseModule, PlatformModule, type Logger } from '@shop/platform';
 import { KafkaModule } from '@shop/messaging';
+import { DataSource } from 'typeorm';
+import { PaymentGrpcController } from './api/grpc/payment.grpc-controller';
+import { ChargePaymentHandler } from './application/commands/charge-payment.command';
+import { DepositFundsHandler } from './application/commands/deposit-funds.command';
+import { OpenWalletHandler } from './application/commands/open-wallet.command';
+import { RefundPaymentHandler } from './application/commands/refund-payment.command';
+import { EVENT_STORE, type EventStore } from './application/ports/event-store.port';
+import { ORDER_PAYMENTS, type OrderPayments } from './application/ports/order-payments.port';
+import { WALLET_BALANCES, type WalletBalances } from './application/ports/wallet-balances.port';
+import { GetBalanceHandler } from './application/queries/get-balance.query';
+import { GetHistoryHandler } from './application/queries/get-history.query';
+import { WalletStore } from './application/wallet-store';
 import { type PaymentConfig } from './config/payment.config';
 import { paymentDatabase } from './infrastructure/persistence/database';
+import { PostgresOrderPayments } from './infrastructure/persistence/order-payments.repository';
+import { PostgresEventStore } from './infrastructure/persistence/postgres-event-store';
+import { PostgresWalletBalances } from './infrastructure/persistence/wallet-balances.repository';
+import { walletProjections } from './infrastructure/projections/wallet-projections';
 
 /** Wiring only: which adapters the payment service is made of. */
 @Module({})
@@ -15,6 +31,33 @@ export class PaymentModule {
         DatabaseModule.forRoot(paymentDatabase(config.PAYMENT_DATABASE_URL)),
         KafkaModule.forRoot({ clientId: 'payment', brokers: config.KAFKA_BROKERS }),
       ],
+      controllers: [PaymentGrpcController],
+      providers: [
+        { provide: EVENT_STORE, inject: [DataSource], useFactory: (db: DataSource) => new PostgresEventStore(db, walletProjections()) },
+        { provide: ORDER_PAYMENTS, inject: [DataSource], useFactory: (db: DataSource) => new PostgresOrderPayments(db) },
+        { provide: WALLET_BALANCES, inject: [DataSource], useFactory: (db: DataSource) => new PostgresWalletBalances(db) },
+        { provide: WalletStore, inject: [EVENT_STORE], useFactory: (events: EventStore) => new WalletStore(events) },
+        { provide: OpenWalletHandler, inject: [WalletStore], useFactory: (wallets: WalletStore) => new OpenWalletHandler(wallets) },
+        { provide: DepositFundsHandler, inject: [WalletStore], useFactory: (wallets: WalletStore) => new DepositFundsHandler(wallets) },
+        {
+          provide: ChargePaymentHandler,
+          inject: [WalletStore, ORDER_PAYMENTS],
+          useFactory: (wallets: WalletStore, orders: OrderPayments) => new ChargePaymentHandler(wallets, orders),
+        },
+        {
+          provide: RefundPaymentHandler,
+          inject: [WalletStore, ORDER_PAYMENTS],
+          useFactory: (wallets: WalletStore, orders: OrderPayments) => new RefundPaymentHandler(wallets, orders),
+        },
+        {
+          provide: GetBalanceHandler,
+          inject: [WALLET_BALANCES, WalletStore],
+          useFactory: (balances: WalletBalances, wallets: WalletStore) => new GetBalanceHandler(balances, wallets),
+        },
+        { provide: GetHistoryHandler, inject: [WalletStore], useFactory: (wallets: WalletStore) => new GetHistoryHandler(wallets) },
+      ],
+      // The consumer of user.registered.v1 opens wallets through this handler, and only through it.
+      exports: [OpenWalletHandler],
     };
   }
 }
