@@ -12,11 +12,11 @@ void runService('user', async () => {
     logger,
     module: UserModule.register(config, logger),
     httpPort: config.USER_HTTP_PORT,
-      grpc: {
-        url: `0.0.0.0:${config.USER_GRPC_PORT}`,
-        packages: ['shop.user.v1'],
-        protoPaths: [protoPath('user')],
-        protoRoot: PROTO_ROOT,
-      },
+    grpc: {
+      url: `0.0.0.0:${config.USER_GRPC_PORT}`,
+      packages: ['shop.user.v1'],
+      protoPaths: [protoPath('user')],
+      protoRoot: PROTO_ROOT,
+    },
   });
 });
