@@ -33,11 +33,11 @@ export class ChargePaymentHandler {
 
   execute(command: ChargePaymentCommand): Promise<ChargePaymentResult> {
     return retryOnConcurrency(async () => {
-      const known = await this.orders.find(command.orderId);
-      if (known && known.userId !== command.userId) {
+      const { payment, voided } = await this.orders.lookup(command.orderId);
+      if (payment && payment.userId !== command.userId) {
         throw new DomainError('PAYMENT.ORDER_OF_ANOTHER_WALLET', 'conflict', `Order ${command.orderId} belongs to another wallet`);
       }
-      const orderVoided = !known && (await this.orders.isVoided(command.orderId));
+      const orderVoided = !payment && voided;
       const wallet = await this.wallets.load(command.userId);
       wallet.open();
       const outcome = wallet.charge(command.orderId, command.amountCents, { orderVoided });

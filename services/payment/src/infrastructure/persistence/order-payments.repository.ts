@@ -1,5 +1,5 @@
 import { type DataSource, type EntityManager } from 'typeorm';
-import { type OrderPaymentRecord, type OrderPayments } from '../../application/ports/order-payments.port';
+import { type OrderLookup, type OrderPaymentRecord, type OrderPayments } from '../../application/ports/order-payments.port';
 import { type PaymentStatus } from '../../domain/wallet';
 
 /**
@@ -18,13 +18,15 @@ interface OrderPaymentRow {
 export class PostgresOrderPayments implements OrderPayments {
   constructor(private readonly dataSource: DataSource) {}
 
-  find(orderId: string): Promise<OrderPaymentRecord | undefined> {
-    return findOrder(this.dataSource, orderId);
-  }
-
-  async isVoided(orderId: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM voided_orders WHERE order_id = $1`, [orderId]);
-    return rows.length > 0;
+  /** One round trip: the order's payment row (if any) and whether a void marker exists. */
+  async lookup(orderId: string): Promise<OrderLookup> {
+    const rows: (Partial<OrderPaymentRow> & { voided: boolean })[] = await this.dataSource.query(
+      `SELECT p.order_id, p.user_id, p.status, p.amount_cents, EXISTS (SELECT 1 FROM voided_orders v WHERE v.order_id = o.id) AS voided
+         FROM (SELECT $1::uuid AS id) AS o LEFT JOIN order_payments p ON p.order_id = o.id`,
+      [orderId],
+    );
+    const row = rows[0];
+    return { payment: row?.order_id ? toRecord(row as OrderPaymentRow) : undefined, voided: row?.voided ?? false };
   }
 
   voidUnlessKnown(orderId: string): Promise<OrderPaymentRecord | undefined> {
@@ -43,6 +45,9 @@ async function findOrder(db: Pick<DataSource | EntityManager, 'query'>, orderId:
     `SELECT order_id, user_id, status, amount_cents FROM order_payments WHERE order_id = $1`,
     [orderId],
   );
-  const row = rows[0];
-  return row && { orderId: row.order_id, userId: row.user_id, status: row.status, amountCents: Number(row.amount_cents) };
+  return rows[0] && toRecord(rows[0]);
+}
+
+function toRecord(row: OrderPaymentRow): OrderPaymentRecord {
+  return { orderId: row.order_id, userId: row.user_id, status: row.status, amountCents: Number(row.amount_cents) };
 }
