@@ -29,9 +29,11 @@ const common = {
 };
 
 module.exports = {
+  // Integration and end-to-end specs wait on real brokers; Jest reads the timeout only at the top level.
+  testTimeout: 120_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/**/*.spec.ts'] },
-    { ...common, displayName: 'integration', testMatch: ['<rootDir>/**/*.int-spec.ts'], testTimeout: 60_000 },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/**/*.e2e-spec.ts'], testTimeout: 120_000 },
+    { ...common, displayName: 'integration', testMatch: ['<rootDir>/**/*.int-spec.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/**/*.e2e-spec.ts'] },
   ],
 };

@@ -13,8 +13,9 @@ say "generating gRPC code and linting the protos"
 nx run-many -t generate,lint-proto --outputStyle=static >/dev/null
 say "linting"
 eslint .
-say "type-checking and building every app"
+say "type-checking and building every app, and type-checking the specs"
 nx run-many -t build --outputStyle=static >/dev/null
+tsc -p tsconfig.spec.json
 
 bash "$ROOT/scripts/ensure-infra.sh"
 export TEST_POSTGRES_URL="${TEST_POSTGRES_URL:-${POSTGRES_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}}"

@@ -1,10 +1,23 @@
-import { type DynamicModule, Global, Injectable, Module, type OnModuleInit } from '@nestjs/common';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { HealthRegistry } from '@shop/platform';
+import { type DynamicModule, Global, Injectable, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Kafka, logLevel, type Admin, type logCreator } from 'kafkajs';
+import { HealthRegistry, LOGGER, type Logger } from '@shop/platform';
+import { KafkaConsumers } from './kafka-consumers';
 
 export interface KafkaOptions {
   readonly clientId: string;
   readonly brokers: readonly string[];
+  /** kafkajs's own warnings and errors go to this JSON logger; without one they are dropped. */
+  readonly logger?: Logger;
+}
+
+function toLogger(logger: Logger | undefined): logCreator {
+  return () =>
+    ({ level, log }) => {
+      if (!logger) return;
+      const { message, ...extra } = log;
+      if (level === logLevel.ERROR) logger.error({ kafkajs: extra }, message);
+      else if (level === logLevel.WARN) logger.warn({ kafkajs: extra }, message);
+    };
 }
 
 /**
@@ -19,12 +32,13 @@ export function createKafka(options: KafkaOptions): Kafka {
     connectionTimeout: 3_000,
     requestTimeout: 10_000,
     logLevel: logLevel.WARN,
+    logCreator: toLogger(options.logger),
     retry: { initialRetryTime: 200, retries: 5, maxRetryTime: 5_000 },
   });
 }
 
 @Injectable()
-class KafkaReadiness implements OnModuleInit {
+class KafkaReadiness implements OnModuleInit, OnApplicationShutdown {
   private admin: Admin | undefined;
   constructor(
     private readonly kafka: Kafka,
@@ -45,6 +59,12 @@ class KafkaReadiness implements OnModuleInit {
       }
     });
   }
+
+  async onApplicationShutdown(): Promise<void> {
+    const admin = this.admin;
+    this.admin = undefined;
+    await admin?.disconnect().catch(() => undefined);
+  }
 }
 
 @Global()
@@ -53,8 +73,12 @@ export class KafkaModule {
   static forRoot(options: KafkaOptions): DynamicModule {
     return {
       module: KafkaModule,
-      providers: [{ provide: Kafka, useValue: createKafka(options) }, KafkaReadiness],
-      exports: [Kafka],
+      providers: [
+        { provide: Kafka, inject: [LOGGER], useFactory: (logger: Logger) => createKafka({ logger, ...options }) },
+        KafkaReadiness,
+        KafkaConsumers,
+      ],
+      exports: [Kafka, KafkaConsumers],
     };
   }
 }

@@ -1,0 +1,197 @@
+/**
+ * Publish-subscribe consumers (docs/patterns/05-publish-subscribe.md). Each subscription is its own consumer group,
+ * so every group gets every event of its topics. A thin kafkajs adapter instead of Nest's Kafka transport, because
+ * there a handler that keeps throwing leaves its offset uncommitted and blocks the partition forever (nest #14664):
+ * here a failing message is retried a bounded number of times, then parked on `<topic>.dlq` and the partition moves on.
+ */
+import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap, Inject } from '@nestjs/common';
+import { type Consumer, type IHeaders, Kafka } from 'kafkajs';
+import { Counter, Gauge } from 'prom-client';
+import { deadLetterTopic, type Envelope, HEADERS } from '@shop/contracts';
+import { HealthRegistry, LOGGER, type Logger } from '@shop/platform';
+import { parseEnvelope } from '../envelope';
+import { KafkaPublisher } from './kafka-publisher';
+
+export interface MessageContext {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface KafkaSubscription {
+  /** The consumer group: one per independent reader (read model, saga participant, recommendation, ...). */
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  /** Must be idempotent (use the inbox): Kafka delivers at least once, and rebalances redeliver. */
+  readonly handle: (message: Envelope, context: MessageContext) => Promise<void>;
+  /** Attempts before the message is dead-lettered. */
+  readonly maxAttempts?: number;
+  readonly retryDelayMs?: number;
+}
+
+const handledCounter = new Counter({
+  name: 'shop_messages_consumed_total',
+  help: 'Messages consumed, by group, topic and outcome',
+  labelNames: ['group', 'topic', 'outcome'],
+});
+const lagGauge = new Gauge({ name: 'shop_kafka_consumer_lag', help: 'Messages behind the end of the partition', labelNames: ['group', 'topic', 'partition'] });
+
+export function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [key, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue;
+    result[key] = Array.isArray(value) ? value.map(String).join(',') : value.toString();
+  }
+  return result;
+}
+
+@Injectable()
+export class KafkaConsumers implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly subscriptions: KafkaSubscription[] = [];
+  private readonly consumers = new Map<string, { consumer: Consumer; running: boolean }>();
+  private readonly deadLetters: KafkaPublisher;
+  private stopping = false;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly health: HealthRegistry,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    this.deadLetters = new KafkaPublisher(kafka);
+  }
+
+  /** True once every subscribed group has joined and is consuming. */
+  async running(): Promise<boolean> {
+    return this.subscriptions.every((s) => this.consumers.get(s.groupId)?.running === true);
+  }
+
+  subscribe(subscription: KafkaSubscription): void {
+    this.subscriptions.push(subscription);
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.subscriptions.length === 0) return;
+    this.health.register('kafka-consumers', async () => {
+      const states = Object.fromEntries([...this.consumers.entries()].map(([group, c]) => [group, c.running ? 'running' : 'starting']));
+      const missing = this.subscriptions.filter((s) => !this.consumers.get(s.groupId)?.running).map((s) => s.groupId);
+      if (missing.length > 0) throw new Error(`consumer groups not running: ${missing.join(', ')}`);
+      return states;
+    });
+    for (const subscription of this.subscriptions) void this.startWithRetry(subscription);
+  }
+
+  /** Consumers stop (finishing the message in hand) before the database pool closes. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await Promise.all([...this.consumers.values()].map(({ consumer }) => consumer.disconnect().catch(() => undefined)));
+    await this.deadLetters.close();
+  }
+
+  private async startWithRetry(subscription: KafkaSubscription): Promise<void> {
+    let delay = 500;
+    while (!this.stopping) {
+      try {
+        await this.start(subscription);
+        return;
+      } catch (error) {
+        this.logger.warn({ err: error, group: subscription.groupId, retryInMs: delay }, 'Kafka consumer could not start; retrying');
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        delay = Math.min(delay * 2, 10_000);
+      }
+    }
+  }
+
+  private async start(subscription: KafkaSubscription): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const wanted = subscription.topics.flatMap((topic) => [topic, deadLetterTopic(topic)]).filter((topic) => !existing.has(topic));
+      if (wanted.length > 0) {
+        await admin.createTopics({ topics: wanted.map((topic) => ({ topic, numPartitions: 3 })), waitForLeaders: true }).catch(() => undefined);
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    const consumer = this.kafka.consumer({ groupId: subscription.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, allowAutoTopicCreation: false });
+    const entry = { consumer, running: false };
+    this.consumers.set(subscription.groupId, entry);
+    consumer.on(consumer.events.CRASH, (event) => {
+      entry.running = false;
+      this.logger.error({ err: event.payload.error, group: subscription.groupId }, 'Kafka consumer crashed');
+      if (!event.payload.restart && !this.stopping) void this.startWithRetry(subscription);
+    });
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      entry.running = true;
+    });
+    consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
+      const { topic, partition, offsetLag } = event.payload;
+      lagGauge.set({ group: subscription.groupId, topic, partition: String(partition) }, Number(offsetLag));
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...subscription.topics], fromBeginning: true });
+    await consumer.run({
+      autoCommit: true,
+      eachMessage: async ({ topic, partition, message }) => {
+        const context: MessageContext = { topic, partition, offset: message.offset, headers: headersToStrings(message.headers) };
+        await this.process(subscription, message.value, message.key?.toString() ?? null, context);
+      },
+    });
+  }
+
+  private async process(subscription: KafkaSubscription, value: Buffer | null, key: string | null, context: MessageContext): Promise<void> {
+    let envelope: Envelope;
+    try {
+      envelope = parseEnvelope(value);
+    } catch (error) {
+      await this.deadLetter(subscription, value, key, context, error, 1);
+      return;
+    }
+    const maxAttempts = subscription.maxAttempts ?? 5;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await subscription.handle(envelope, context);
+        handledCounter.inc({ group: subscription.groupId, topic: context.topic, outcome: 'handled' });
+        return;
+      } catch (error) {
+        if (attempt >= maxAttempts || this.stopping) {
+          if (this.stopping) throw error; // not committed: redelivered after restart
+          await this.deadLetter(subscription, value, key, context, error, attempt);
+          return;
+        }
+        this.logger.warn({ err: error, group: subscription.groupId, type: envelope.type, id: envelope.id, attempt }, 'message handling failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, (subscription.retryDelayMs ?? 100) * 2 ** (attempt - 1)));
+      }
+    }
+  }
+
+  private async deadLetter(
+    subscription: KafkaSubscription,
+    value: Buffer | null,
+    key: string | null,
+    context: MessageContext,
+    error: unknown,
+    attempts: number,
+  ): Promise<void> {
+    const reason = error instanceof Error ? error.message : String(error);
+    this.logger.error({ group: subscription.groupId, topic: context.topic, offset: context.offset, reason, attempts }, 'message dead-lettered');
+    // If this publish fails the error propagates, the offset stays uncommitted and the message comes back: never lost.
+    await this.deadLetters.publish([
+      {
+        topic: deadLetterTopic(context.topic),
+        key: key ?? '',
+        value: value?.toString() ?? '',
+        headers: {
+          ...context.headers,
+          [HEADERS.error]: reason.slice(0, 1_000),
+          [HEADERS.originalTopic]: context.topic,
+          [HEADERS.attempts]: String(attempts),
+          'x-consumer-group': subscription.groupId,
+          'x-original-offset': `${context.partition}:${context.offset}`,
+        },
+      },
+    ]);
+    handledCounter.inc({ group: subscription.groupId, topic: context.topic, outcome: 'dead-lettered' });
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * The outbox relay: publishes committed outbox rows to Kafka or RabbitMQ and marks them sent.
+ * - Rows are picked by "not yet sent" (never by "id greater than the last one seen"), so a transaction that commits
+ *   after a later one is never skipped.
+ * - One relay per database at a time (a transaction-level advisory lock), so one aggregate's messages keep their order.
+ * - LISTEN/NOTIFY wakes it as soon as a transaction with messages commits; a slow poll covers missed notifications.
+ * - A publish failure rolls back the marking: the rows stay unsent and are retried with backoff. A crash after publishing
+ *   and before marking republishes them, so delivery is at-least-once and every consumer deduplicates (inbox).
+ */
+import { Client } from 'pg';
+import { Gauge, Histogram } from 'prom-client';
+import { type DataSource } from 'typeorm';
+import { HEADERS } from '@shop/contracts';
+import { type Logger } from '@shop/platform';
+import { type KafkaPublisher } from '../kafka/kafka-publisher';
+import { type RabbitMqPublisher } from '../rabbitmq/rabbitmq-publisher';
+import { OUTBOX_CHANNEL } from './outbox';
+
+interface OutboxRow {
+  position: string;
+  id: string;
+  destination: 'kafka' | 'rabbitmq';
+  topic: string;
+  message_key: string;
+  envelope: { type: string; correlationId: string };
+  headers: Record<string, string>;
+  created_at: Date;
+}
+
+export interface OutboxRelayOptions {
+  readonly service: string;
+  readonly batchSize?: number;
+  /** Poll interval when no notification arrives. */
+  readonly pollIntervalMs?: number;
+  /** Sent rows are deleted after this long. */
+  readonly retentionMs?: number;
+}
+
+const backlogGauge = new Gauge({ name: 'shop_outbox_backlog', help: 'Outbox rows not yet published', labelNames: ['service'] });
+const oldestGauge = new Gauge({
+  name: 'shop_outbox_oldest_unsent_age_seconds',
+  help: 'Age of the oldest unpublished outbox row',
+  labelNames: ['service'],
+});
+const lagHistogram = new Histogram({
+  name: 'shop_outbox_publish_lag_seconds',
+  help: 'Time from outbox insert to confirmed publish',
+  labelNames: ['service', 'destination'],
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+});
+
+export class OutboxRelay {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private listener: Client | undefined;
+  private lastCleanup = 0;
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly retentionMs: number;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly publishers: { readonly kafka?: KafkaPublisher; readonly rabbitmq?: RabbitMqPublisher },
+    private readonly logger: Logger,
+    private readonly options: OutboxRelayOptions,
+  ) {
+    this.batchSize = options.batchSize ?? 200;
+    this.pollIntervalMs = options.pollIntervalMs ?? 500;
+    this.retentionMs = options.retentionMs ?? 24 * 3600 * 1000;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    void this.listen();
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.end().catch(() => undefined);
+  }
+
+  /** Backlog figures for metrics and readiness details. */
+  async backlog(): Promise<{ unsent: number; oldestAgeSeconds: number }> {
+    const [row] = await this.dataSource.query(
+      `SELECT count(*)::int AS unsent, coalesce(extract(epoch FROM now() - min(created_at)), 0)::float AS oldest FROM outbox WHERE sent_at IS NULL`,
+    );
+    backlogGauge.set({ service: this.options.service }, row.unsent);
+    oldestGauge.set({ service: this.options.service }, row.oldest);
+    return { unsent: row.unsent, oldestAgeSeconds: row.oldest };
+  }
+
+  /** Publishes what is pending now; returns how many rows were sent. Used by the loop, and by tests. */
+  async drainOnce(): Promise<number> {
+    if (!this.dataSource.isInitialized) return 0;
+    return this.dataSource.transaction(async (manager) => {
+      const [{ leader }] = await manager.query(`SELECT pg_try_advisory_xact_lock(hashtext('shop.outbox-relay')) AS leader`);
+      if (!leader) return 0;
+      const rows: OutboxRow[] = await manager.query(
+        `SELECT position, id, destination, topic, message_key, envelope, headers, created_at
+           FROM outbox WHERE sent_at IS NULL ORDER BY position LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [this.batchSize],
+      );
+      if (rows.length === 0) return 0;
+      await this.publish(rows);
+      await manager.query(`UPDATE outbox SET sent_at = clock_timestamp() WHERE position = ANY($1::bigint[])`, [rows.map((r) => r.position)]);
+      const now = Date.now();
+      for (const row of rows) {
+        lagHistogram.observe({ service: this.options.service, destination: row.destination }, (now - new Date(row.created_at).getTime()) / 1000);
+      }
+      return rows.length;
+    });
+  }
+
+  private async publish(rows: readonly OutboxRow[]): Promise<void> {
+    const kafkaRows = rows.filter((row) => row.destination === 'kafka');
+    const rabbitRows = rows.filter((row) => row.destination === 'rabbitmq');
+    const headersOf = (row: OutboxRow): Record<string, string> => ({
+      ...row.headers,
+      [HEADERS.messageId]: row.id,
+      [HEADERS.type]: row.envelope.type,
+      [HEADERS.correlationId]: row.envelope.correlationId,
+    });
+    if (kafkaRows.length > 0) {
+      if (!this.publishers.kafka) throw new Error('outbox has Kafka messages but no Kafka publisher is configured');
+      await this.publishers.kafka.publish(
+        kafkaRows.map((row) => ({ topic: row.topic, key: row.message_key, value: JSON.stringify(row.envelope), headers: headersOf(row) })),
+      );
+    }
+    if (rabbitRows.length > 0) {
+      if (!this.publishers.rabbitmq) throw new Error('outbox has RabbitMQ messages but no RabbitMQ publisher is configured');
+      await this.publishers.rabbitmq.publish(
+        rabbitRows.map((row) => ({
+          exchange: row.topic,
+          routingKey: row.message_key,
+          messageId: row.id,
+          type: row.envelope.type,
+          body: JSON.stringify(row.envelope),
+          headers: headersOf(row),
+        })),
+      );
+    }
+  }
+
+  private async run(): Promise<void> {
+    let delay = 0;
+    while (this.running) {
+      try {
+        const sent = await this.drainOnce();
+        delay = 0;
+        if (sent === this.batchSize) continue;
+        await this.cleanup();
+        await this.sleep(this.pollIntervalMs);
+      } catch (error) {
+        delay = Math.min(Math.max(delay * 2, 200), 5_000);
+        this.logger.warn({ err: error, retryInMs: delay }, 'outbox relay could not publish; will retry');
+        await this.sleep(delay);
+      }
+    }
+  }
+
+  private async cleanup(): Promise<void> {
+    if (Date.now() - this.lastCleanup < 60_000) return;
+    this.lastCleanup = Date.now();
+    await this.dataSource.query(`DELETE FROM outbox WHERE sent_at < now() - ($1 || ' milliseconds')::interval`, [String(this.retentionMs)]);
+    await this.backlog();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  /** A dedicated connection LISTENs for commits that added messages, and reconnects if it drops. */
+  private async listen(): Promise<void> {
+    const url = (this.dataSource.options as { url?: string }).url;
+    while (this.running && url) {
+      const client = new Client({ connectionString: url, connectionTimeoutMillis: 5_000, application_name: `${this.options.service}-outbox-listener` });
+      try {
+        await client.connect();
+        await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+        this.listener = client;
+        client.on('notification', () => this.wake?.());
+        await new Promise<void>((resolve) => {
+          client.on('error', () => resolve());
+          client.on('end', () => resolve());
+        });
+      } catch {
+        // The poll keeps the relay going; try to listen again shortly.
+      } finally {
+        if (this.listener === client) this.listener = undefined;
+        await client.end().catch(() => undefined);
+      }
+      if (this.running) await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  }
+}

@@ -1,0 +1,156 @@
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { type Kafka } from 'kafkajs';
+import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { createLogger, runMigrations } from '@shop/platform';
+import { createTestDatabase, eventually, kafkaBrokers } from '@shop/testing';
+import { envelope } from '../envelope';
+import { createKafka } from '../kafka/kafka.module';
+import { KafkaPublisher } from '../kafka/kafka-publisher';
+import { addToOutbox, kafkaMessage } from './outbox';
+import { OutboxRelay } from './outbox-relay';
+import { createInboxTableV1, createOutboxTableV1 } from './outbox.schema';
+
+class Schema1700000000000 implements MigrationInterface {
+  name = 'Schema1700000000000';
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await createOutboxTableV1(queryRunner);
+    await createInboxTableV1(queryRunner);
+    await queryRunner.query(`CREATE TABLE things (id uuid PRIMARY KEY, name text NOT NULL)`);
+  }
+  async down(): Promise<void> {}
+}
+
+const logger = createLogger('outbox-spec', 'silent');
+const root = resolve(__dirname, '../../../..');
+
+async function createTopic(kafka: Kafka, topic: string): Promise<string> {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+  await admin.disconnect();
+  return topic;
+}
+
+/** Reads every record of `topic` from the beginning until `count` have arrived. */
+async function readTopic(kafka: Kafka, topic: string, count: number, timeoutMs = 20_000): Promise<Array<{ key: string; type: string; id: string }>> {
+  const consumer = kafka.consumer({ groupId: `outbox-spec-${randomUUID()}` });
+  const seen: Array<{ key: string; type: string; id: string }> = [];
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const value = JSON.parse(message.value?.toString() ?? '{}');
+        seen.push({ key: message.key?.toString() ?? '', type: value.type, id: value.id });
+      },
+    });
+    return await eventually(`${count} records on ${topic}`, async () => (seen.length >= count ? seen : undefined), timeoutMs);
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+async function writeThing(dataSource: DataSource, topic: string): Promise<string> {
+  const id = randomUUID();
+  await dataSource.transaction(async (manager) => {
+    await manager.query(`INSERT INTO things (id, name) VALUES ($1, 'thing')`, [id]);
+    await addToOutbox(manager, [kafkaMessage(topic, id, envelope('thing.created.v1', { id }, { correlationId: id }))]);
+  });
+  return id;
+}
+
+describe('transactional outbox', () => {
+  let database: { url: string; drop: () => Promise<void> };
+  let dataSource: DataSource;
+  let kafka: Kafka;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('outbox');
+    await runMigrations({ url: database.url, applicationName: 'outbox-spec', migrations: [Schema1700000000000] });
+    dataSource = new DataSource({ type: 'postgres', url: database.url });
+    await dataSource.initialize();
+    kafka = createKafka({ clientId: 'outbox-spec', brokers: await kafkaBrokers() });
+  });
+
+  afterAll(async () => {
+    await dataSource.destroy();
+    await database.drop();
+  });
+
+  it('writes nothing to the outbox when the state change rolls back', async () => {
+    const topic = `outbox-spec.${randomUUID()}`;
+    await expect(
+      dataSource.transaction(async (manager) => {
+        await addToOutbox(manager, [kafkaMessage(topic, 'k', envelope('thing.created.v1', {}, { correlationId: 'c' }))]);
+        throw new Error('business rule failed');
+      }),
+    ).rejects.toThrow('business rule failed');
+    const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM outbox WHERE topic = $1`, [topic]);
+    expect(n).toBe(0);
+  });
+
+  it('publishes events that were committed while no relay ran (a crash between commit and publish loses nothing)', async () => {
+    const topic = await createTopic(kafka, `outbox-spec.${randomUUID()}`);
+    const ids = [await writeThing(dataSource, topic), await writeThing(dataSource, topic), await writeThing(dataSource, topic)];
+    // The "crashed" process never published; a relay started later finds the rows still unsent.
+    const relay = new OutboxRelay(dataSource, { kafka: new KafkaPublisher(kafka) }, logger, { service: 'spec', pollIntervalMs: 50 });
+    relay.start();
+    try {
+      const records = await readTopic(kafka, topic, 3);
+      expect(records.map((r) => r.key).sort()).toEqual([...ids].sort());
+      await eventually('outbox marked sent', async () => ((await relay.backlog()).unsent === 0 ? true : undefined));
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  it('does not skip a row whose transaction commits after a later one', async () => {
+    const topic = await createTopic(kafka, `outbox-spec.${randomUUID()}`);
+    const publisher = new KafkaPublisher(kafka);
+    const relay = new OutboxRelay(dataSource, { kafka: publisher }, logger, { service: 'spec' });
+    const slow = dataSource.createQueryRunner();
+    await slow.connect();
+    await slow.startTransaction();
+    const earlyId = randomUUID();
+    // Takes the lower position first, but commits last.
+    await addToOutbox(slow.manager, [kafkaMessage(topic, earlyId, envelope('thing.created.v1', { id: earlyId }, { correlationId: earlyId }))]);
+    const lateId = await writeThing(dataSource, topic);
+    expect(await relay.drainOnce()).toBeGreaterThanOrEqual(1);
+    await slow.commitTransaction();
+    await slow.release();
+    expect(await relay.drainOnce()).toBeGreaterThanOrEqual(1);
+    const records = await readTopic(kafka, topic, 2);
+    expect(records.map((r) => r.key).sort()).toEqual([earlyId, lateId].sort());
+    await publisher.close();
+  });
+
+  it('keeps an event written while the broker is stopped, and publishes it once the broker is back', async () => {
+    // A broker of this spec's own (a real Kafka on other ports), so stopping it disturbs nobody else.
+    const env = { ...process.env, KAFKA_PORT: '19092', KAFKA_CONTROLLER_PORT: '19093', KAFKA_STATE_DIR: resolve(root, '.local/kafka-outbox-spec') };
+    const kafkaScript = (command: string): void => {
+      execFileSync('bash', [resolve(root, 'scripts/kafka-local.sh'), command], { env, stdio: 'pipe', timeout: 150_000 });
+    };
+    kafkaScript('start');
+    const ownKafka = createKafka({ clientId: 'outbox-spec-own', brokers: ['127.0.0.1:19092'] });
+    const relay = new OutboxRelay(dataSource, { kafka: new KafkaPublisher(ownKafka) }, logger, { service: 'spec', pollIntervalMs: 100 });
+    const topic = `outbox-spec.${randomUUID()}`;
+    try {
+      await createTopic(ownKafka, topic);
+      kafkaScript('stop');
+      relay.start();
+      const id = await writeThing(dataSource, topic);
+      await new Promise((r) => setTimeout(r, 2_000));
+      const [{ unsent }] = await dataSource.query(`SELECT count(*)::int AS unsent FROM outbox WHERE sent_at IS NULL AND message_key = $1`, [id]);
+      expect(unsent).toBe(1);
+
+      kafkaScript('start');
+      const records = await readTopic(ownKafka, topic, 1, 60_000);
+      expect(records).toEqual([expect.objectContaining({ key: id, type: 'thing.created.v1' })]);
+    } finally {
+      await relay.stop();
+      kafkaScript('stop');
+    }
+  }, 240_000);
+});

@@ -1,0 +1,38 @@
+import { type QueryRunner } from 'typeorm';
+
+/**
+ * The outbox and inbox tables, version 1. Each service's own migration calls these, so every service has the
+ * same tables in its own database. A change to them is a new function and a new migration, never an edit.
+ */
+export async function createOutboxTableV1(queryRunner: QueryRunner): Promise<void> {
+  await queryRunner.query(`
+    CREATE TABLE outbox (
+      position bigserial PRIMARY KEY,
+      id uuid NOT NULL UNIQUE,
+      destination text NOT NULL CHECK (destination IN ('kafka', 'rabbitmq')),
+      topic text NOT NULL,
+      message_key text NOT NULL,
+      envelope jsonb NOT NULL,
+      headers jsonb NOT NULL DEFAULT '{}',
+      created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+      sent_at timestamptz
+    )`);
+  await queryRunner.query(`CREATE INDEX outbox_unsent_idx ON outbox (position) WHERE sent_at IS NULL`);
+  await queryRunner.query(`CREATE INDEX outbox_sent_at_idx ON outbox (sent_at) WHERE sent_at IS NOT NULL`);
+}
+
+export async function createInboxTableV1(queryRunner: QueryRunner): Promise<void> {
+  await queryRunner.query(`
+    CREATE TABLE inbox (
+      consumer text NOT NULL,
+      message_id uuid NOT NULL,
+      message_type text NOT NULL,
+      handled_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (consumer, message_id)
+    )`);
+}
+
+export async function dropOutboxAndInboxV1(queryRunner: QueryRunner): Promise<void> {
+  await queryRunner.query(`DROP TABLE IF EXISTS inbox`);
+  await queryRunner.query(`DROP TABLE IF EXISTS outbox`);
+}

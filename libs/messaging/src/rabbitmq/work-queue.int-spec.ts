@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import { type Envelope } from '@shop/contracts';
+import { createLogger } from '@shop/platform';
+import { eventually, rabbitmqUrl } from '@shop/testing';
+import { envelope } from '../envelope';
+import { RabbitMqConnection } from './rabbitmq-connection';
+import { RabbitMqPublisher } from './rabbitmq-publisher';
+import { assertWorkQueue, WorkQueueConsumer, type WorkQueueTopology } from './work-queue';
+
+const logger = createLogger('spec', 'silent');
+
+function topology(): WorkQueueTopology {
+  const name = `spec.${randomUUID()}`;
+  return {
+    exchange: `${name}.x`,
+    routingKey: 'task',
+    queue: `${name}.q`,
+    retryExchange: `${name}.retry.x`,
+    retryQueue: `${name}.retry.q`,
+    deadLetterQueue: `${name}.dlq`,
+  };
+}
+
+describe('RabbitMQ work queue', () => {
+  let connection: RabbitMqConnection;
+
+  beforeAll(async () => {
+    connection = new RabbitMqConnection(await rabbitmqUrl());
+    await connection.connect();
+  });
+
+  afterAll(async () => {
+    await connection.close();
+  });
+
+  async function publishTasks(t: WorkQueueTopology, tasks: Envelope[]): Promise<void> {
+    const channel = await (await connection.connect()).createChannel();
+    await assertWorkQueue(channel, t, 100);
+    await channel.close();
+    await new RabbitMqPublisher(connection).publish(
+      tasks.map((task) => ({ exchange: t.exchange, routingKey: t.routingKey, messageId: task.id, type: task.type, body: JSON.stringify(task), headers: {} })),
+    );
+  }
+
+  it('hands each task to exactly one of two competing workers', async () => {
+    const t = topology();
+    const done: Array<{ worker: string; id: string }> = [];
+    const worker = (name: string): WorkQueueConsumer =>
+      new WorkQueueConsumer(connection, t, { prefetch: 5, maxAttempts: 3, retryDelayMs: 100 }, async (task) => void done.push({ worker: name, id: task.id }), logger);
+    const [one, two] = [worker('one'), worker('two')];
+    one.start();
+    two.start();
+    const tasks = Array.from({ length: 100 }, (_, n) => envelope('spec.do-work.v1', { n }, { correlationId: 'c' }));
+    await publishTasks(t, tasks);
+    await eventually('all tasks done', async () => (done.length >= 100 ? true : undefined), 20_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(done).toHaveLength(100);
+    expect(new Set(done.map((d) => d.id)).size).toBe(100);
+    expect(new Set(done.map((d) => d.worker))).toEqual(new Set(['one', 'two']));
+    await Promise.all([one.stop(), two.stop()]);
+  });
+
+  it('retries a failing task after a delay and parks it on the dead-letter queue after the last attempt, while others flow', async () => {
+    const t = topology();
+    const attempts: number[] = [];
+    const done: string[] = [];
+    const consumer = new WorkQueueConsumer(
+      connection,
+      t,
+      { prefetch: 5, maxAttempts: 3, retryDelayMs: 100 },
+      async (task, delivery) => {
+        if ((task.data as { poison: boolean }).poison) {
+          attempts.push(delivery.attempt);
+          throw new Error('cannot ship this');
+        }
+        done.push(task.id);
+      },
+      logger,
+    );
+    consumer.start();
+    const poison = envelope('spec.do-work.v1', { poison: true }, { correlationId: 'c' });
+    const good = Array.from({ length: 5 }, () => envelope('spec.do-work.v1', { poison: false }, { correlationId: 'c' }));
+    await publishTasks(t, [poison, ...good]);
+    await eventually('good tasks done', async () => (done.length === 5 ? true : undefined), 10_000);
+    await eventually('poison dead-lettered', async () => {
+      const channel = await (await connection.connect()).createChannel();
+      const { messageCount } = await channel.checkQueue(t.deadLetterQueue);
+      await channel.close();
+      return messageCount === 1 ? true : undefined;
+    }, 10_000);
+    expect(attempts).toEqual([1, 2, 3]);
+    const channel = await (await connection.connect()).createChannel();
+    const parked = await channel.get(t.deadLetterQueue, { noAck: true });
+    expect(parked && JSON.parse(parked.content.toString()).id).toBe(poison.id);
+    expect(parked && parked.properties.headers?.['x-error']).toBe('cannot ship this');
+    await channel.close();
+    await consumer.stop();
+  });
+});

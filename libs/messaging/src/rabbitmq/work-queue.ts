@@ -1,0 +1,132 @@
+/**
+ * Message queue (docs/patterns/06-message-queue.md): RabbitMQ hands each task to exactly one of the competing workers.
+ * Manual acks, sent only after the handler's database transaction committed; a bounded prefetch so no worker hoards
+ * tasks; a failed task goes to a retry queue whose TTL delays it before it returns to the work queue; after
+ * `maxAttempts` it is parked on the dead-letter queue. Kafka carries facts to everyone; this queue hands out work.
+ */
+import { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
+import { Counter } from 'prom-client';
+import { type Envelope, HEADERS } from '@shop/contracts';
+import { type Logger } from '@shop/platform';
+import { parseEnvelope } from '../envelope';
+import { type RabbitMqConnection } from './rabbitmq-connection';
+
+export interface WorkQueueTopology {
+  readonly exchange: string;
+  readonly routingKey: string;
+  readonly queue: string;
+  readonly retryExchange: string;
+  readonly retryQueue: string;
+  readonly deadLetterQueue: string;
+}
+
+export interface WorkQueueOptions {
+  readonly prefetch: number;
+  readonly maxAttempts: number;
+  readonly retryDelayMs: number;
+}
+
+const tasksCounter = new Counter({
+  name: 'shop_queue_tasks_total',
+  help: 'Work-queue tasks by queue and outcome (done, retried, dead-lettered, redelivered)',
+  labelNames: ['queue', 'outcome'],
+});
+
+/** Declares the exchanges and queues (idempotent). Safe for publishers and consumers to call. */
+export async function assertWorkQueue(channel: Channel, topology: WorkQueueTopology, retryDelayMs: number): Promise<void> {
+  await channel.assertExchange(topology.exchange, 'direct', { durable: true });
+  await channel.assertExchange(topology.retryExchange, 'direct', { durable: true });
+  await channel.assertQueue(topology.queue, { durable: true });
+  await channel.bindQueue(topology.queue, topology.exchange, topology.routingKey);
+  await channel.assertQueue(topology.retryQueue, {
+    durable: true,
+    arguments: { 'x-message-ttl': retryDelayMs, 'x-dead-letter-exchange': topology.exchange, 'x-dead-letter-routing-key': topology.routingKey },
+  });
+  await channel.bindQueue(topology.retryQueue, topology.retryExchange, topology.routingKey);
+  await channel.assertQueue(topology.deadLetterQueue, { durable: true });
+}
+
+export class WorkQueueConsumer {
+  private channel: Channel | undefined;
+  private stopped = false;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly connection: RabbitMqConnection,
+    private readonly topology: WorkQueueTopology,
+    private readonly options: WorkQueueOptions,
+    private readonly handle: (task: Envelope, delivery: { redelivered: boolean; attempt: number }) => Promise<void>,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Starts consuming on every (re)connection. */
+  start(): void {
+    this.connection.onConnect((model) => this.consume(model));
+  }
+
+  isConsuming(): boolean {
+    return this.channel !== undefined;
+  }
+
+  /** Stops taking tasks and waits for the ones in hand to finish (and be acked) before the pool closes. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const channel = this.channel;
+    this.channel = undefined;
+    await Promise.allSettled([...this.inFlight]);
+    await channel?.close().catch(() => undefined);
+  }
+
+  private async consume(model: ChannelModel): Promise<void> {
+    if (this.stopped) return;
+    const channel = await model.createConfirmChannel();
+    channel.on('error', (error: unknown) => this.logger.warn({ err: error }, 'work queue channel error'));
+    channel.on('close', () => {
+      if (this.channel === channel) this.channel = undefined;
+    });
+    await assertWorkQueue(channel, this.topology, this.options.retryDelayMs);
+    await channel.prefetch(this.options.prefetch);
+    this.channel = channel;
+    await channel.consume(
+      this.topology.queue,
+      (message) => {
+        if (!message) return;
+        const work = this.process(channel, message).finally(() => this.inFlight.delete(work));
+        this.inFlight.add(work);
+      },
+      { noAck: false },
+    );
+  }
+
+  private async process(channel: Channel, message: ConsumeMessage): Promise<void> {
+    const attempt = Number(message.properties.headers?.[HEADERS.attempts] ?? 0) + 1;
+    if (message.fields.redelivered) tasksCounter.inc({ queue: this.topology.queue, outcome: 'redelivered' });
+    try {
+      const task = parseEnvelope(message.content);
+      await this.handle(task, { redelivered: message.fields.redelivered, attempt });
+      channel.ack(message);
+      tasksCounter.inc({ queue: this.topology.queue, outcome: 'done' });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const parked = attempt >= this.options.maxAttempts || error instanceof SyntaxError;
+      const headers = { ...message.properties.headers, [HEADERS.attempts]: attempt, [HEADERS.error]: reason.slice(0, 1_000) };
+      try {
+        const confirm = channel as Channel & { waitForConfirms(): Promise<void> };
+        if (parked) channel.sendToQueue(this.topology.deadLetterQueue, message.content, { ...message.properties, headers, persistent: true });
+        else channel.publish(this.topology.retryExchange, this.topology.routingKey, message.content, { ...message.properties, headers, persistent: true });
+        await confirm.waitForConfirms();
+        channel.ack(message);
+        tasksCounter.inc({ queue: this.topology.queue, outcome: parked ? 'dead-lettered' : 'retried' });
+        this.logger.warn({ reason, attempt, messageId: message.properties.messageId }, parked ? 'task dead-lettered' : 'task failed; retrying after delay');
+      } catch (publishError) {
+        // Could not park or delay it: leave it unacked so the broker redelivers it. Never lost.
+        this.logger.error({ err: publishError }, 'could not move a failed task; it will be redelivered');
+        try {
+          channel.nack(message, false, true);
+        } catch {
+          // The channel is gone: the broker requeues every unacked message of a closed channel by itself.
+        }
+      }
+    }
+  }
+}
