@@ -12,11 +12,11 @@ void runService('recommendation', async () => {
     logger,
     module: RecommendationModule.register(config, logger),
     httpPort: config.RECOMMENDATION_HTTP_PORT,
-      grpc: {
-        url: `0.0.0.0:${config.RECOMMENDATION_GRPC_PORT}`,
-        packages: ['shop.recommendation.v1'],
-        protoPaths: [protoPath('recommendation')],
-        protoRoot: PROTO_ROOT,
-      },
+    grpc: {
+      url: `0.0.0.0:${config.RECOMMENDATION_GRPC_PORT}`,
+      packages: ['shop.recommendation.v1'],
+      protoPaths: [protoPath('recommendation')],
+      protoRoot: PROTO_ROOT,
+    },
   });
 });
