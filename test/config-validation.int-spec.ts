@@ -4,8 +4,8 @@ import { resolve } from 'node:path';
 // Runs the built apps (scripts/test.sh builds them first) with one required variable removed at a time.
 const root = resolve(__dirname, '..');
 const apps: Array<{ app: string; entry: string; required: string[] }> = [
-  { app: 'user', entry: 'services/user/dist/main.js', required: ['USER_DATABASE_URL'] },
-  { app: 'order', entry: 'services/order/dist/main.js', required: ['ORDER_DATABASE_URL', 'KAFKA_BROKERS', 'RABBITMQ_URL'] },
+  { app: 'user', entry: 'services/user/dist/main.js', required: ['USER_DATABASE_URL', 'KAFKA_BROKERS'] },
+  { app: 'order', entry: 'services/order/dist/main.js', required: ['ORDER_DATABASE_URL', 'KAFKA_BROKERS', 'INVENTORY_GRPC_ADDRESS', 'PAYMENT_GRPC_ADDRESS'] },
   { app: 'inventory', entry: 'services/inventory/dist/main.js', required: ['INVENTORY_DATABASE_URL', 'KAFKA_BROKERS'] },
   { app: 'payment', entry: 'services/payment/dist/main.js', required: ['PAYMENT_DATABASE_URL', 'KAFKA_BROKERS'] },
   { app: 'shipping', entry: 'services/shipping/dist/main.js', required: ['SHIPPING_DATABASE_URL', 'KAFKA_BROKERS', 'RABBITMQ_URL'] },

@@ -1,6 +1,6 @@
 import { type Envelope } from '../envelope';
 
-export type CancellationReason = 'OUT_OF_STOCK' | 'PAYMENT_DECLINED' | 'PAYMENT_UNAVAILABLE';
+export type CancellationReason = 'OUT_OF_STOCK' | 'PAYMENT_DECLINED' | 'PAYMENT_UNAVAILABLE' | 'INVENTORY_UNAVAILABLE';
 
 export const ORDER_CANCELLED_V1 = 'order.cancelled.v1';
 export interface OrderCancelledV1Data {

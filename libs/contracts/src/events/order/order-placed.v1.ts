@@ -4,6 +4,8 @@ export type SagaStyle = 'orchestration' | 'choreography';
 
 export interface OrderLineV1 {
   readonly productId: string;
+  /** The catalog name at the time of ordering (added in v1; consumers must not require it). */
+  readonly productName?: string;
   readonly quantity: number;
   readonly unitPriceCents: number;
 }

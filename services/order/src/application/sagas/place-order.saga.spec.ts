@@ -1,0 +1,143 @@
+import { type OrderLine } from '../../domain/order';
+import { InventoryPort, type ReservationOutcome } from '../ports/inventory.port';
+import { type ChargeOutcome, PaymentPort } from '../ports/payment.port';
+import { placeOrderSaga, type PlaceOrderSagaContext } from './place-order.saga';
+import { advance, type SagaState } from './saga';
+
+type Reply<T> = T | 'unavailable';
+
+/** Ports that answer from a script and record every call, so each scenario reads as given replies / expected calls. */
+class ScriptedInventory extends InventoryPort {
+  constructor(private readonly replies: Array<Reply<ReservationOutcome>>, private readonly releaseReplies: Array<Reply<'ok'>>, private readonly calls: string[]) {
+    super();
+  }
+  async prices(): Promise<never> {
+    throw new Error('not used by the saga');
+  }
+  async reserve(): Promise<ReservationOutcome> {
+    this.calls.push('reserve');
+    const reply = this.replies.shift() ?? 'RESERVED';
+    if (reply === 'unavailable') throw new Error('inventory unavailable');
+    return reply;
+  }
+  async release(): Promise<void> {
+    this.calls.push('release');
+    if ((this.releaseReplies.shift() ?? 'ok') === 'unavailable') throw new Error('inventory unavailable');
+  }
+}
+
+class ScriptedPayment extends PaymentPort {
+  constructor(private readonly replies: Array<Reply<ChargeOutcome>>, private readonly calls: string[]) {
+    super();
+  }
+  async charge(): Promise<ChargeOutcome> {
+    this.calls.push('charge');
+    const reply = this.replies.shift() ?? 'CHARGED';
+    if (reply === 'unavailable') throw new Error('payment unavailable');
+    return reply;
+  }
+  async refund(): Promise<void> {
+    this.calls.push('refund');
+  }
+}
+
+interface Scenario {
+  readonly reserve: Array<Reply<ReservationOutcome>>;
+  readonly charge: Array<Reply<ChargeOutcome>>;
+  readonly release?: Array<Reply<'ok'>>;
+  /** Uncertain failures allowed before the deadline passes. */
+  readonly failuresBeforeDeadline?: number;
+}
+
+async function run(scenario: Scenario): Promise<{ calls: string[]; outcome: string; reason: string | null; retries: number }> {
+  const calls: string[] = [];
+  const lines: OrderLine[] = [{ productId: 'p1', productName: 'Kettle', quantity: 1, unitPriceCents: 1_000 }];
+  const context: PlaceOrderSagaContext = {
+    orderId: 'o1',
+    userId: 'u1',
+    totalCents: 1_000,
+    lines,
+    inventory: new ScriptedInventory([...scenario.reserve], [...(scenario.release ?? [])], calls),
+    payment: new ScriptedPayment([...scenario.charge], calls),
+    confirm: async () => void calls.push('confirm'),
+  };
+  let clock = 0;
+  const deadline = scenario.failuresBeforeDeadline ?? 2;
+  const timing = { now: () => new Date(clock), backoffMs: () => 1 };
+  let state: SagaState = { status: 'RUNNING', stepIndex: 0, reason: null, attempts: 0, deadlineAt: new Date(deadline) };
+  let retries = 0;
+  for (let guard = 0; guard < 50; guard++) {
+    const progress = await advance(placeOrderSaga, state, context, timing);
+    state = progress.state;
+    if (progress.next === 'retry-later') {
+      retries++;
+      clock++; // each retry happens a little later; after `deadline` retries the deadline has passed
+    }
+    if (progress.next === 'finished') return { calls, outcome: progress.outcome, reason: state.reason, retries };
+  }
+  throw new Error('saga did not finish');
+}
+
+describe('the orchestrated order saga', () => {
+  it.each<[string, Scenario, string[], string, string | null]>([
+    ['stock and funds suffice', { reserve: ['RESERVED'], charge: ['CHARGED'] }, ['reserve', 'charge', 'confirm'], 'completed', null],
+    ['stock is short', { reserve: ['REJECTED'], charge: [] }, ['reserve'], 'compensated', 'OUT_OF_STOCK'],
+    ['the wallet is too low', { reserve: ['RESERVED'], charge: ['DECLINED'] }, ['reserve', 'charge', 'release'], 'compensated', 'PAYMENT_DECLINED'],
+    [
+      'payment stays unavailable past the deadline',
+      { reserve: ['RESERVED'], charge: ['unavailable', 'unavailable', 'unavailable'] },
+      ['reserve', 'charge', 'charge', 'charge', 'refund', 'release'],
+      'compensated',
+      'PAYMENT_UNAVAILABLE',
+    ],
+    [
+      'payment comes back before the deadline',
+      { reserve: ['RESERVED'], charge: ['unavailable', 'CHARGED'] },
+      ['reserve', 'charge', 'charge', 'confirm'],
+      'completed',
+      null,
+    ],
+    [
+      'inventory stays unavailable past the deadline',
+      { reserve: ['unavailable', 'unavailable', 'unavailable'], charge: [] },
+      ['reserve', 'reserve', 'reserve', 'release'],
+      'compensated',
+      'INVENTORY_UNAVAILABLE',
+    ],
+    [
+      'a compensation fails at first (it is retried until it succeeds)',
+      { reserve: ['RESERVED'], charge: ['DECLINED'], release: ['unavailable', 'unavailable', 'ok'] },
+      ['reserve', 'charge', 'release', 'release', 'release'],
+      'compensated',
+      'PAYMENT_DECLINED',
+    ],
+  ])('when %s: calls %j and ends %s with reason %s', async (_when, scenario, calls, outcome, reason) => {
+    const result = await run(scenario);
+    expect(result.calls).toEqual(calls);
+    expect(result.outcome).toBe(outcome);
+    expect(result.reason).toBe(reason);
+  });
+
+  it('never charges after stock was refused and never confirms after a refusal', async () => {
+    const result = await run({ reserve: ['REJECTED'], charge: ['CHARGED'] });
+    expect(result.calls).not.toContain('charge');
+    expect(result.calls).not.toContain('confirm');
+  });
+
+  it('resumes from a persisted state: a saga restarted after the charge goes straight to confirm', async () => {
+    const calls: string[] = [];
+    const context: PlaceOrderSagaContext = {
+      orderId: 'o1',
+      userId: 'u1',
+      totalCents: 1_000,
+      lines: [],
+      inventory: new ScriptedInventory([], [], calls),
+      payment: new ScriptedPayment([], calls),
+      confirm: async () => void calls.push('confirm'),
+    };
+    const afterCharge: SagaState = { status: 'RUNNING', stepIndex: 2, reason: null, attempts: 0, deadlineAt: new Date(Date.now() + 1_000) };
+    const progress = await advance(placeOrderSaga, afterCharge, context, { now: () => new Date(), backoffMs: () => 1 });
+    expect(progress.next).toBe('continue');
+    expect(calls).toEqual(['confirm']);
+  });
+});

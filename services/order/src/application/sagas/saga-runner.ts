@@ -1,0 +1,130 @@
+/**
+ * Runs orchestrated sagas (docs/patterns/07-saga.md): one step at a time, persisting the state after each, so a
+ * killed order process resumes every unfinished saga when it (or another replica) starts again. A poller picks up
+ * sagas that are due (new, retrying after backoff, or abandoned by a dead process whose lease ran out).
+ */
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { Counter, Histogram } from 'prom-client';
+import { LOGGER, type Logger } from '@shop/platform';
+import { DataSource } from 'typeorm';
+import { type CancellationReason } from '../../domain/order';
+import { OrderRepository } from '../../infrastructure/persistence/order.repository';
+import { SagaRepository } from '../../infrastructure/persistence/saga.repository';
+import { ChangeOrderStatusCommand } from '../commands/change-order-status.command';
+import { InventoryPort } from '../ports/inventory.port';
+import { PaymentPort } from '../ports/payment.port';
+import { placeOrderSaga, type PlaceOrderSagaContext } from './place-order.saga';
+import { advance, defaultBackoff, type SagaProgress, type SagaState } from './saga';
+
+export const sagaOutcomes = new Counter({
+  name: 'shop_saga_outcomes_total',
+  help: 'Finished order sagas by style, outcome and reason',
+  labelNames: ['style', 'outcome', 'reason'],
+});
+export const sagaDuration = new Histogram({
+  name: 'shop_saga_duration_seconds',
+  help: 'Time from order placement to CONFIRMED or CANCELLED, by style',
+  labelNames: ['style', 'outcome'],
+  buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+});
+const compensations = new Counter({ name: 'shop_saga_compensations_total', help: 'Compensating steps run', labelNames: ['step'] });
+
+const POLL_INTERVAL_MS = 250;
+const MAX_CONCURRENT = 16;
+
+@Injectable()
+export class SagaRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly running = new Map<string, Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly sagas: SagaRepository,
+    private readonly orders: OrderRepository,
+    private readonly inventory: InventoryPort,
+    private readonly payment: PaymentPort,
+    private readonly commands: CommandBus,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.poll(), POLL_INTERVAL_MS);
+  }
+
+  /** Stops taking sagas and lets the ones in hand reach their next persisted state. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  /** Starts the saga of a just-placed order at once instead of waiting for the next poll. */
+  kick(orderId: string): void {
+    this.start(orderId);
+  }
+
+  private async poll(): Promise<void> {
+    if (this.stopped || this.running.size >= MAX_CONCURRENT || !this.dataSource.isInitialized) return;
+    try {
+      for (const orderId of await this.sagas.due(MAX_CONCURRENT - this.running.size)) this.start(orderId);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'saga poll failed');
+    }
+  }
+
+  private start(orderId: string): void {
+    if (this.stopped || this.running.has(orderId)) return;
+    const run = this.run(orderId)
+      .catch((error: unknown) => this.logger.error({ err: error, orderId }, 'saga run failed; it will be retried'))
+      .finally(() => this.running.delete(orderId));
+    this.running.set(orderId, run);
+  }
+
+  private async run(orderId: string): Promise<void> {
+    const claimed = await this.sagas.claim(orderId);
+    if (!claimed) return;
+    let state: SagaState = claimed;
+    const order = await this.orders.find(orderId);
+    if (!order) throw new Error(`saga for unknown order ${orderId}`);
+    const context: PlaceOrderSagaContext = {
+      orderId,
+      userId: order.userId,
+      totalCents: order.totalCents,
+      lines: order.lines,
+      inventory: this.inventory,
+      payment: this.payment,
+      confirm: async (id) => void (await this.commands.execute(new ChangeOrderStatusCommand(id, { to: 'CONFIRMED' }, `saga:${id}:confirm-order`))),
+    };
+    const timing = { now: () => new Date(), backoffMs: defaultBackoff };
+    while (!this.stopped) {
+      const before = state;
+      const progress: SagaProgress = await advance(placeOrderSaga, state, context, timing);
+      state = progress.state;
+      if (before.status === 'COMPENSATING' && state.stepIndex < before.stepIndex) compensations.inc({ step: placeOrderSaga[before.stepIndex - 1].name });
+      if (progress.next === 'retry-later') {
+        this.logger.warn({ orderId, attempts: state.attempts, err: progress.error }, 'saga step failed; retrying after backoff');
+        await this.sagas.save(orderId, state, { delayMs: progress.delayMs, error: progress.error });
+        return;
+      }
+      if (progress.next === 'finished') {
+        await this.finish(orderId, state, progress.outcome, order.createdAt);
+        return;
+      }
+      await this.sagas.save(orderId, state);
+    }
+  }
+
+  private async finish(orderId: string, state: SagaState, outcome: 'completed' | 'compensated', placedAt: Date): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      if (outcome === 'compensated') {
+        const reason = state.reason as CancellationReason;
+        await this.commands.execute(new ChangeOrderStatusCommand(orderId, { to: 'CANCELLED', reason }, `saga:${orderId}:compensated`, manager));
+      }
+      await this.sagas.save(orderId, state, { manager });
+    });
+    sagaOutcomes.inc({ style: 'orchestration', outcome: outcome === 'completed' ? 'confirmed' : 'cancelled', reason: state.reason ?? 'none' });
+    sagaDuration.observe({ style: 'orchestration', outcome: outcome === 'completed' ? 'confirmed' : 'cancelled' }, (Date.now() - placedAt.getTime()) / 1000);
+  }
+}

@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { type CancellationReason, type OrderLine, type OrderStatus, type SagaStyle } from '../../domain/order';
+
+export interface StoredOrder {
+  readonly id: string;
+  readonly userId: string;
+  readonly status: OrderStatus;
+  readonly sagaStyle: SagaStyle;
+  readonly reason: CancellationReason | null;
+  readonly totalCents: number;
+  readonly deadlineAt: Date;
+  readonly createdAt: Date;
+  readonly lines: readonly OrderLine[];
+}
+
+interface OrderRow {
+  id: string;
+  user_id: string;
+  status: OrderStatus;
+  saga_style: SagaStyle;
+  reason: CancellationReason | null;
+  total_cents: string;
+  deadline_at: Date;
+  created_at: Date;
+}
+
+/** The write model: orders and their lines. Status changes are compare-and-set, so two racing deciders cannot both win. */
+@Injectable()
+export class OrderRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async insert(manager: EntityManager, order: Omit<StoredOrder, 'status' | 'reason'>): Promise<void> {
+    await manager.query(
+      `INSERT INTO orders (id, user_id, status, total_cents, saga_style, deadline_at, created_at, updated_at)
+       VALUES ($1, $2, 'PENDING', $3, $4, $5, $6, $6)`,
+      [order.id, order.userId, order.totalCents, order.sagaStyle, order.deadlineAt, order.createdAt],
+    );
+    const values: unknown[] = [];
+    const rows = order.lines.map((line, i) => {
+      values.push(order.id, line.productId, line.productName, line.quantity, line.unitPriceCents);
+      const b = i * 5;
+      return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5})`;
+    });
+    await manager.query(`INSERT INTO order_lines (order_id, product_id, product_name, quantity, unit_price_cents) VALUES ${rows.join(', ')}`, values);
+  }
+
+  /** Moves the order from `from` to `to`; returns the order when this call made the change, null when it was not in `from`. */
+  async transition(
+    manager: EntityManager,
+    orderId: string,
+    from: OrderStatus,
+    to: OrderStatus,
+    reason: CancellationReason | null = null,
+  ): Promise<StoredOrder | null> {
+    const rows: OrderRow[] = await manager.query(
+      `UPDATE orders SET status = $3, reason = coalesce($4, reason), updated_at = now()
+        WHERE id = $1 AND status = $2
+        RETURNING id, user_id, status, saga_style, reason, total_cents, deadline_at, created_at`,
+      [orderId, from, to, reason],
+    );
+    // node-postgres returns [rows, count] for UPDATE ... RETURNING through TypeORM's query().
+    const updated = (Array.isArray(rows[0]) ? (rows[0] as unknown as OrderRow[]) : rows)[0];
+    return updated ? this.withLines(manager, updated) : null;
+  }
+
+  async find(orderId: string, manager: EntityManager = this.dataSource.manager): Promise<StoredOrder | null> {
+    const [row]: OrderRow[] = await manager.query(
+      `SELECT id, user_id, status, saga_style, reason, total_cents, deadline_at, created_at FROM orders WHERE id = $1`,
+      [orderId],
+    );
+    return row ? this.withLines(manager, row) : null;
+  }
+
+  /** Choreographed orders still PENDING after their deadline: nobody orchestrates them, so a watcher must. */
+  async overduePending(style: SagaStyle, limit: number): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.dataSource.query(
+      `SELECT id FROM orders WHERE status = 'PENDING' AND saga_style = $1 AND deadline_at < now() ORDER BY deadline_at LIMIT $2`,
+      [style, limit],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  private async withLines(manager: EntityManager, row: OrderRow): Promise<StoredOrder> {
+    const lines: Array<{ product_id: string; product_name: string; quantity: number; unit_price_cents: string }> = await manager.query(
+      `SELECT product_id, product_name, quantity, unit_price_cents FROM order_lines WHERE order_id = $1 ORDER BY product_id`,
+      [row.id],
+    );
+    return {
+      id: row.id,
+      userId: row.user_id,
+      status: row.status,
+      sagaStyle: row.saga_style,
+      reason: row.reason,
+      totalCents: Number(row.total_cents),
+      deadlineAt: row.deadline_at,
+      createdAt: row.created_at,
+      lines: lines.map((l) => ({ productId: l.product_id, productName: l.product_name, quantity: l.quantity, unitPriceCents: Number(l.unit_price_cents) })),
+    };
+  }
+}

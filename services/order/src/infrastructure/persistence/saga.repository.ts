@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { type SagaState } from '../../application/sagas/saga';
+
+interface SagaRow {
+  order_id: string;
+  status: SagaState['status'];
+  step_index: number;
+  reason: string | null;
+  attempts: number;
+  deadline_at: Date;
+}
+
+const LEASE_MS = 10_000;
+
+/**
+ * Saga state, persisted after every step. A lease marks which process is running a saga; when that process dies
+ * the lease runs out and another run (or the restarted process) picks the saga up where it stopped.
+ */
+@Injectable()
+export class SagaRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async create(manager: EntityManager, orderId: string, saga: string, deadlineAt: Date): Promise<void> {
+    await manager.query(
+      `INSERT INTO saga_instances (order_id, saga, status, step_index, deadline_at) VALUES ($1, $2, 'RUNNING', 0, $3)`,
+      [orderId, saga, deadlineAt],
+    );
+  }
+
+  /** Takes the lease of a due, unfinished saga; undefined when another run holds it or it is not due. */
+  async claim(orderId: string): Promise<SagaState | undefined> {
+    const result: [SagaRow[], number] = await this.dataSource.query(
+      `UPDATE saga_instances SET lease_until = now() + ($2 || ' milliseconds')::interval
+        WHERE order_id = $1 AND status <> 'DONE' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
+        RETURNING order_id, status, step_index, reason, attempts, deadline_at`,
+      [orderId, String(LEASE_MS)],
+    );
+    const row = result[0][0];
+    return row ? toState(row) : undefined;
+  }
+
+  /** Persists progress and extends the lease; `manager` lets the last step commit with its own changes. */
+  async save(orderId: string, state: SagaState, options: { delayMs?: number; error?: unknown; manager?: EntityManager } = {}): Promise<void> {
+    const error = options.error instanceof Error ? options.error.message : options.error === undefined ? null : String(options.error);
+    await (options.manager ?? this.dataSource.manager).query(
+      `UPDATE saga_instances
+          SET status = $2, step_index = $3, reason = $4, attempts = $5,
+              next_attempt_at = now() + ($6 || ' milliseconds')::interval,
+              lease_until = CASE WHEN $6::int > 0 OR $2 = 'DONE' THEN NULL ELSE now() + ($7 || ' milliseconds')::interval END,
+              last_error = $8, updated_at = now()
+        WHERE order_id = $1`,
+      [orderId, state.status, state.stepIndex, state.reason, state.attempts, String(options.delayMs ?? 0), String(LEASE_MS), error],
+    );
+  }
+
+  async due(limit: number): Promise<string[]> {
+    const rows: Array<{ order_id: string }> = await this.dataSource.query(
+      `SELECT order_id FROM saga_instances
+        WHERE status <> 'DONE' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
+        ORDER BY next_attempt_at LIMIT $1`,
+      [limit],
+    );
+    return rows.map((row) => row.order_id);
+  }
+}
+
+function toState(row: SagaRow): SagaState {
+  return { status: row.status, stepIndex: row.step_index, reason: row.reason, attempts: row.attempts, deadlineAt: row.deadline_at };
+}
