@@ -22,6 +22,17 @@ export TEST_POSTGRES_URL="${TEST_POSTGRES_URL:-${POSTGRES_ADMIN_URL:-postgres://
 export TEST_RABBITMQ_URL="${TEST_RABBITMQ_URL:-$RABBITMQ_URL}"
 export TEST_KAFKA_BROKERS="${TEST_KAFKA_BROKERS:-$KAFKA_BROKERS}"
 
+# End-to-end specs drive the running system through the gateway; start it here (with a short saga deadline so the
+# failure scenarios finish quickly) unless one is already up, and stop what was started here at the end.
+export ORDER_SAGA_DEADLINE_MS="${ORDER_SAGA_DEADLINE_MS:-8000}"
+export ORDER_BREAKER_HALF_OPEN_MS="${ORDER_BREAKER_HALF_OPEN_MS:-2000}"
+started_here=false
+if ! curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:${GATEWAY_HTTP_PORT}/health/ready" 2>/dev/null; then
+  bash "$ROOT/scripts/start-local.sh"
+  started_here=true
+fi
+trap 'if $started_here; then KEEP_KAFKA=true bash "$ROOT/scripts/stop-local.sh" >/dev/null; fi' EXIT
+
 say "running unit, integration and end-to-end specs"
 NODE_OPTIONS="--experimental-vm-modules --no-warnings=ExperimentalWarning" \
   jest --runInBand "$@"
