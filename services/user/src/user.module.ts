@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { KafkaModule, OutboxModule } from '@shop/messaging';
 import { DatabaseModule, PlatformModule, type Logger } from '@shop/platform';
 import { DataSource } from 'typeorm';
 import { UserGrpcController } from './api/grpc/user.grpc-controller';
@@ -30,6 +31,9 @@ export class UserModule {
       imports: [
         PlatformModule.forRoot({ service: 'user', logger }),
         DatabaseModule.forRoot(userDatabase(config.USER_DATABASE_URL)),
+        KafkaModule.forRoot({ clientId: 'user', brokers: config.KAFKA_BROKERS }),
+        // The relay publishes the outbox rows that registrations write (user.registered.v1).
+        OutboxModule.forRoot({ service: 'user', kafka: true }),
       ],
       controllers: [UsersHttpController, SessionsHttpController, UserGrpcController],
       providers: [

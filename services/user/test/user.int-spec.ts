@@ -4,7 +4,7 @@ import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { Client } from 'pg';
 import { protoPath, PROTO_ROOT, userV1 } from '@shop/contracts';
 import { callUnary, createGrpcClient, createLogger, runMigrations, startService } from '@shop/platform';
-import { createTestDatabase, freePort } from '@shop/testing';
+import { createTestDatabase, freePort, kafkaBrokers } from '@shop/testing';
 import { loadUserConfig } from '../src/config/user.config';
 import { userDatabase } from '../src/infrastructure/persistence/database';
 import { UserModule } from '../src/user.module';
@@ -36,6 +36,7 @@ describe('user service', () => {
       USER_HTTP_PORT: String(httpPort),
       USER_GRPC_PORT: String(grpcPort),
       USER_DATABASE_URL: database.url,
+      KAFKA_BROKERS: (await kafkaBrokers()).join(','),
       USER_JWT_PRIVATE_KEY: privateKey,
       JWT_ISSUER: issuer,
       JWT_AUDIENCE: audience,
@@ -259,9 +260,9 @@ describe('user service', () => {
     });
   });
 
-  it('reports ready, the database answering', async () => {
+  it('reports ready, the database and Kafka answering', async () => {
     const response = await get('/health/ready');
     expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ status: 'ready', checks: { database: { status: 'up' } } });
+    expect(response.body).toMatchObject({ status: 'ready', checks: { database: { status: 'up' }, kafka: { status: 'up' } } });
   });
 });

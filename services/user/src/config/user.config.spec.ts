@@ -10,6 +10,7 @@ const ed448Pem = generateKeyPairSync('ed448').privateKey.export({ type: 'pkcs8',
 
 const base = {
   USER_DATABASE_URL: 'postgres://user@127.0.0.1:5432/users',
+  KAFKA_BROKERS: '127.0.0.1:9092',
   JWT_ISSUER: 'shop-user',
   JWT_AUDIENCE: 'shop-api',
 };
@@ -42,6 +43,12 @@ describe('user configuration', () => {
     expect(config.USER_JWT_TTL_SECONDS).toBe(3600);
     expect(config.USER_HTTP_PORT).toBe(3001);
     expect(config.USER_GRPC_PORT).toBe(50051);
+    expect(config.KAFKA_BROKERS).toEqual(['127.0.0.1:9092']);
+  });
+
+  it('requires KAFKA_BROKERS, where registrations are published, as a list of host:port', () => {
+    expect(problemsOf({ ...base, KAFKA_BROKERS: undefined, USER_JWT_PRIVATE_KEY: ed25519Pem })).toContain('KAFKA_BROKERS is required');
+    expect(problemsOf({ ...base, USER_JWT_PRIVATE_KEY: ed25519Pem, KAFKA_BROKERS: 'kafka' })).toContain('KAFKA_BROKERS is invalid');
   });
 
   it('keeps the inline PEM out of the loaded configuration', () => {
@@ -96,7 +103,7 @@ describe('user configuration', () => {
   });
 
   it('requires JWT_ISSUER and JWT_AUDIENCE', () => {
-    const message = problemsOf({ USER_DATABASE_URL: base.USER_DATABASE_URL, USER_JWT_PRIVATE_KEY: ed25519Pem });
+    const message = problemsOf({ USER_DATABASE_URL: base.USER_DATABASE_URL, KAFKA_BROKERS: base.KAFKA_BROKERS, USER_JWT_PRIVATE_KEY: ed25519Pem });
     expect(message).toContain('JWT_ISSUER is required');
     expect(message).toContain('JWT_AUDIENCE is required');
   });

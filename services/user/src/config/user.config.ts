@@ -9,6 +9,8 @@ export const userConfigSchema = z.object({
   USER_HTTP_PORT: env.port().default(3001),
   USER_GRPC_PORT: env.port().default(50051),
   USER_DATABASE_URL: env.url('postgres', 'postgresql'),
+  /** Where the outbox relay publishes `user.registered.v1`; readiness checks it too. */
+  KAFKA_BROKERS: env.brokers(),
   LOG_LEVEL: env.logLevel(),
   /** Path to the PKCS#8 PEM of the Ed25519 signing key; a relative path resolves from the working directory. */
   USER_JWT_PRIVATE_KEY_FILE: z.string().min(1).optional(),

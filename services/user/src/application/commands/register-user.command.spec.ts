@@ -3,16 +3,19 @@ import { type User } from '../../domain/user';
 import { EmailTakenError } from '../../domain/user.errors';
 import { type PasswordHasher } from '../ports/password-hasher.port';
 import { type UnitOfWork, type UserTransaction } from '../ports/unit-of-work.port';
+import { type RegisteredAccount } from '../ports/user-events.port';
 import { RegisterUserHandler } from './register-user.command';
 
-/** In-memory unit of work: the unique rule on the email, and writes kept only when the work succeeds. */
+/** In-memory unit of work: the unique rule on the email, and writes (users and events) kept only when the work succeeds. */
 class InMemoryUnitOfWork implements UnitOfWork {
   readonly users = new Map<string, User>();
+  readonly registeredEvents: RegisteredAccount[] = [];
   transactions = 0;
 
   async run<T>(work: (tx: UserTransaction) => Promise<T>): Promise<T> {
     this.transactions++;
     const pending: User[] = [];
+    const pendingEvents: RegisteredAccount[] = [];
     const result = await work({
       users: {
         insert: async (user) => {
@@ -21,8 +24,14 @@ class InMemoryUnitOfWork implements UnitOfWork {
           pending.push(user);
         },
       },
+      events: {
+        registered: async (account) => {
+          pendingEvents.push(account);
+        },
+      },
     });
     for (const user of pending) this.users.set(user.id, user);
+    this.registeredEvents.push(...pendingEvents);
     return result;
   }
 }
@@ -56,6 +65,13 @@ describe('RegisterUserHandler', () => {
     expect(stored?.createdAt).toEqual(now);
   });
 
+  it('records user.registered with id, email and name in the registration\'s transaction', async () => {
+    const registered = await handler.execute({ email: 'Dave@Example.com', password: 'dave-password', name: ' Dave ' });
+
+    expect(unitOfWork.transactions).toBe(1);
+    expect(unitOfWork.registeredEvents).toEqual([{ id: registered.id, email: 'dave@example.com', name: 'Dave' }]);
+  });
+
   it('writes the registration in exactly one transaction', async () => {
     await handler.execute({ email: 'bob@example.com', password: 'bob-password', name: 'Bob' });
     expect(unitOfWork.transactions).toBe(1);
@@ -68,6 +84,7 @@ describe('RegisterUserHandler', () => {
       expect.objectContaining({ code: 'USER.EMAIL_TAKEN', category: 'conflict' }),
     );
     expect(unitOfWork.users.size).toBe(1);
+    expect(unitOfWork.registeredEvents).toHaveLength(1);
   });
 
   it.each([
@@ -78,5 +95,6 @@ describe('RegisterUserHandler', () => {
     await expect(handler.execute(command)).rejects.toThrow(expect.objectContaining({ code, category: 'invalid' }));
     expect(unitOfWork.transactions).toBe(0);
     expect(unitOfWork.users.size).toBe(0);
+    expect(unitOfWork.registeredEvents).toHaveLength(0);
   });
 });

@@ -21,7 +21,8 @@ export interface RegisteredUser {
 /**
  * Registers a user. Safe to repeat: the same email again never makes a second account, it ends in
  * EmailTakenError (409). The database's unique index on lower(email) is the judge, so two concurrent
- * registrations of one email end with exactly one user, with no check-then-insert race.
+ * registrations of one email end with exactly one user, with no check-then-insert race. The same transaction
+ * writes `user.registered.v1` to the outbox, so the payment service opens the wallet of exactly the users who exist.
  */
 export class RegisterUserHandler {
   constructor(
@@ -37,10 +38,12 @@ export class RegisterUserHandler {
     // Hashing is slow on purpose: do it before the transaction so no connection is held meanwhile.
     const passwordHash = await this.hasher.hash(password);
     const user = User.register({ id: randomUUID(), email, name, passwordHash, createdAt: this.clock() });
-    // Every write of a registration goes in this one transaction (a `user.registered.v1` outbox row belongs here too).
+    const registered = { id: user.id, email: user.email.value, name: user.name.value };
+    // The account and the `user.registered.v1` fact commit together or not at all: a taken email writes neither.
     await this.unitOfWork.run(async (tx) => {
       await tx.users.insert(user);
+      await tx.events.registered(registered);
     });
-    return { id: user.id, email: user.email.value, name: user.name.value };
+    return registered;
   }
 }

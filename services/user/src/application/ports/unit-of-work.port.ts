@@ -1,8 +1,10 @@
+import { type UserEvents } from './user-events.port';
 import { type UserWriter } from './user-repository.port';
 
-/** What one transaction can write. Further writers (an outbox of events) join here, in the same transaction. */
+/** What one transaction can write: users, and the events that report the change (an outbox), together. */
 export interface UserTransaction {
   readonly users: UserWriter;
+  readonly events: UserEvents;
 }
 
 /** Runs a use case's writes in one database transaction: all of them commit, or none does. */

@@ -4,6 +4,7 @@ import { type User } from '../../domain/user';
 import { EmailTakenError } from '../../domain/user.errors';
 import { type UnitOfWork, type UserTransaction } from '../../application/ports/unit-of-work.port';
 import { type UserRepository, type UserWriter } from '../../application/ports/user-repository.port';
+import { OutboxUserEvents } from '../messaging/user-events.publisher';
 import { toUser, toUserRow, UserEntity } from './user.entity';
 
 /** Name of the unique index on lower(email), created by the init migration. */
@@ -47,12 +48,12 @@ class TypeOrmUserWriter implements UserWriter {
   }
 }
 
-/** One PostgreSQL transaction per `run`; an outbox writer sharing `manager` would join it. */
+/** One PostgreSQL transaction per `run`; the user writer and the outbox writer share its `manager`. */
 export class TypeOrmUnitOfWork implements UnitOfWork {
   constructor(private readonly dataSource: DataSource) {}
 
   run<T>(work: (tx: UserTransaction) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction((manager) => work({ users: new TypeOrmUserWriter(manager) }));
+    return this.dataSource.transaction((manager) => work({ users: new TypeOrmUserWriter(manager), events: new OutboxUserEvents(manager) }));
   }
 }
 
