@@ -64,7 +64,7 @@ async function run(scenario: Scenario): Promise<{ calls: string[]; outcome: stri
   let clock = 0;
   const deadline = scenario.failuresBeforeDeadline ?? 2;
   const timing = { now: () => new Date(clock), backoffMs: () => 1 };
-  let state: SagaState = { status: 'RUNNING', stepIndex: 0, reason: null, attempts: 0, deadlineAt: new Date(deadline) };
+  let state: SagaState = { status: 'RUNNING', stepIndex: 0, pendingCompensations: [], reason: null, attempts: 0, deadlineAt: new Date(deadline) };
   let retries = 0;
   for (let guard = 0; guard < 50; guard++) {
     const progress = await advance(placeOrderSaga, state, context, timing);
@@ -118,6 +118,40 @@ describe('the orchestrated order saga', () => {
     expect(result.reason).toBe(reason);
   });
 
+  it('releases the stock while a refund waits for payment to come back', async () => {
+    const calls: string[] = [];
+    let paymentUp = false;
+    const payment = new (class extends ScriptedPayment {
+      override async refund(): Promise<void> {
+        calls.push('refund');
+        if (!paymentUp) throw new Error('payment unavailable');
+      }
+    })([], calls);
+    const context: PlaceOrderSagaContext = {
+      orderId: 'o1',
+      userId: 'u1',
+      totalCents: 1_000,
+      lines: [],
+      inventory: new ScriptedInventory([], [], calls),
+      payment,
+      confirm: async () => void calls.push('confirm'),
+    };
+    const timing = { now: () => new Date(), backoffMs: () => 1 };
+    let state: SagaState = { status: 'COMPENSATING', stepIndex: 2, pendingCompensations: [0, 1], reason: 'PAYMENT_UNAVAILABLE', attempts: 0, deadlineAt: new Date(0) };
+    let progress = await advance(placeOrderSaga, state, context, timing);
+    progress = await advance(placeOrderSaga, progress.state, context, timing);
+    expect(calls).toEqual(['refund', 'release']);
+    state = progress.state;
+    expect(state.pendingCompensations).toEqual([1]);
+    progress = await advance(placeOrderSaga, state, context, timing);
+    expect(progress.next).toBe('retry-later');
+    paymentUp = true;
+    progress = await advance(placeOrderSaga, progress.state, context, timing);
+    progress = await advance(placeOrderSaga, progress.state, context, timing);
+    expect(progress).toMatchObject({ next: 'finished', outcome: 'compensated' });
+    expect(calls).toEqual(['refund', 'release', 'refund', 'refund']);
+  });
+
   it('never charges after stock was refused and never confirms after a refusal', async () => {
     const result = await run({ reserve: ['REJECTED'], charge: ['CHARGED'] });
     expect(result.calls).not.toContain('charge');
@@ -135,7 +169,7 @@ describe('the orchestrated order saga', () => {
       payment: new ScriptedPayment([], calls),
       confirm: async () => void calls.push('confirm'),
     };
-    const afterCharge: SagaState = { status: 'RUNNING', stepIndex: 2, reason: null, attempts: 0, deadlineAt: new Date(Date.now() + 1_000) };
+    const afterCharge: SagaState = { status: 'RUNNING', stepIndex: 2, pendingCompensations: [], reason: null, attempts: 0, deadlineAt: new Date(Date.now() + 1_000) };
     const progress = await advance(placeOrderSaga, afterCharge, context, { now: () => new Date(), backoffMs: () => 1 });
     expect(progress.next).toBe('continue');
     expect(calls).toEqual(['confirm']);

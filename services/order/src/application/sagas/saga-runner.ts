@@ -102,7 +102,9 @@ export class SagaRunner implements OnApplicationBootstrap, BeforeApplicationShut
       const before = state;
       const progress: SagaProgress = await advance(placeOrderSaga, state, context, timing);
       state = progress.state;
-      if (before.status === 'COMPENSATING' && state.stepIndex < before.stepIndex) compensations.inc({ step: placeOrderSaga[before.stepIndex - 1].name });
+      if (before.status === 'COMPENSATING' && state.pendingCompensations.length < before.pendingCompensations.length) {
+        compensations.inc({ step: placeOrderSaga[before.pendingCompensations[before.pendingCompensations.length - 1]].name });
+      }
       if (progress.next === 'retry-later') {
         this.logger.warn({ orderId, attempts: state.attempts, err: progress.error }, 'saga step failed; retrying after backoff');
         await this.sagas.save(orderId, state, { delayMs: progress.delayMs, error: progress.error });
@@ -112,19 +114,38 @@ export class SagaRunner implements OnApplicationBootstrap, BeforeApplicationShut
         await this.finish(orderId, state, progress.outcome, order.createdAt);
         return;
       }
+      if (before.status === 'RUNNING' && state.status === 'COMPENSATING') {
+        // The outcome is decided: the order is cancelled now, and the compensations run on (retrying until they
+        // succeed, e.g. a refund waits for payment to come back) without holding the customer's order PENDING.
+        await this.cancel(orderId, state, order.createdAt);
+        continue;
+      }
       await this.sagas.save(orderId, state);
     }
   }
 
-  private async finish(orderId: string, state: SagaState, outcome: 'completed' | 'compensated', placedAt: Date): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      if (outcome === 'compensated') {
-        const reason = state.reason as CancellationReason;
-        await this.commands.execute(new ChangeOrderStatusCommand(orderId, { to: 'CANCELLED', reason }, `saga:${orderId}:compensated`, manager));
-      }
+  /** Cancels the order with the saga's reason and persists the saga state in the same transaction. */
+  private async cancel(orderId: string, state: SagaState, placedAt: Date): Promise<void> {
+    const reason = state.reason as CancellationReason;
+    const cancelled = await this.dataSource.transaction(async (manager) => {
+      const changed = await this.commands.execute(new ChangeOrderStatusCommand(orderId, { to: 'CANCELLED', reason }, `saga:${orderId}:cancel`, manager));
       await this.sagas.save(orderId, state, { manager });
+      return changed;
     });
-    sagaOutcomes.inc({ style: 'orchestration', outcome: outcome === 'completed' ? 'confirmed' : 'cancelled', reason: state.reason ?? 'none' });
-    sagaDuration.observe({ style: 'orchestration', outcome: outcome === 'completed' ? 'confirmed' : 'cancelled' }, (Date.now() - placedAt.getTime()) / 1000);
+    if (cancelled) {
+      sagaOutcomes.inc({ style: 'orchestration', outcome: 'cancelled', reason });
+      sagaDuration.observe({ style: 'orchestration', outcome: 'cancelled' }, (Date.now() - placedAt.getTime()) / 1000);
+    }
+  }
+
+  private async finish(orderId: string, state: SagaState, outcome: 'completed' | 'compensated', placedAt: Date): Promise<void> {
+    if (outcome === 'compensated') {
+      // Cancelled when compensation began; a no-op unless the process died between deciding and cancelling.
+      await this.cancel(orderId, state, placedAt);
+      return;
+    }
+    await this.sagas.save(orderId, state);
+    sagaOutcomes.inc({ style: 'orchestration', outcome: 'confirmed', reason: 'none' });
+    sagaDuration.observe({ style: 'orchestration', outcome: 'confirmed' }, (Date.now() - placedAt.getTime()) / 1000);
   }
 }

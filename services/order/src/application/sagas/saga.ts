@@ -22,8 +22,10 @@ export type SagaDefinition<C> = readonly SagaStep<C>[];
 export interface SagaState {
   /** RUNNING: forward steps; COMPENSATING: undoing completed steps in reverse; DONE: finished. */
   readonly status: 'RUNNING' | 'COMPENSATING' | 'DONE';
-  /** RUNNING: the next step to run. COMPENSATING: how many steps remain to be compensated. */
+  /** RUNNING: the next step to run. */
   readonly stepIndex: number;
+  /** COMPENSATING: indexes of the steps still to undo; the last one is undone next. */
+  readonly pendingCompensations: readonly number[];
   readonly reason: string | null;
   /** Consecutive uncertain failures of the current step, for backoff. */
   readonly attempts: number;
@@ -60,26 +62,39 @@ export async function advance<C>(definition: SagaDefinition<C>, state: SagaState
     try {
       const outcome = await step.action(context);
       if (outcome.kind === 'done') return { next: 'continue', state: { ...state, stepIndex: state.stepIndex + 1, attempts: 0 } };
-      return { next: 'continue', state: { ...state, status: 'COMPENSATING', reason: outcome.reason, attempts: 0 } };
+      return { next: 'continue', state: compensating(definition, state, state.stepIndex, outcome.reason) };
     } catch (error) {
       const attempts = state.attempts + 1;
       if (timing.now() < state.deadlineAt) {
         return { next: 'retry-later', state: { ...state, attempts }, delayMs: timing.backoffMs(attempts), error };
       }
       // Past the deadline with an uncertain outcome: compensate this step as well as the ones before it.
-      return { next: 'continue', state: { ...state, status: 'COMPENSATING', stepIndex: state.stepIndex + 1, reason: step.unavailableReason, attempts: 0 } };
+      return { next: 'continue', state: compensating(definition, state, state.stepIndex + 1, step.unavailableReason) };
     }
   }
 
-  if (state.stepIndex === 0) {
+  const pending = state.pendingCompensations;
+  if (pending.length === 0) {
     return { next: 'finished', state: { ...state, status: 'DONE', attempts: 0 }, outcome: 'compensated' };
   }
-  const step = definition[state.stepIndex - 1];
+  const index = pending[pending.length - 1];
   try {
-    await step.compensation?.(context);
-    return { next: 'continue', state: { ...state, stepIndex: state.stepIndex - 1, attempts: 0 } };
+    await definition[index].compensation?.(context);
+    return { next: 'continue', state: { ...state, pendingCompensations: pending.slice(0, -1), attempts: 0 } };
   } catch (error) {
+    // Undo the other steps meanwhile (a refund waiting for payment must not hold the stock), then retry this one.
     const attempts = state.attempts + 1;
-    return { next: 'retry-later', state: { ...state, attempts }, delayMs: Math.max(timing.backoffMs(attempts), 500), error };
+    const rotated = { ...state, pendingCompensations: [index, ...pending.slice(0, -1)], attempts };
+    if (attempts < pending.length) return { next: 'continue', state: rotated };
+    return { next: 'retry-later', state: rotated, delayMs: Math.max(timing.backoffMs(attempts - pending.length + 1), 500), error };
   }
+}
+
+/** Enters compensation for the first `completed` steps, in reverse order; steps without a compensation are skipped. */
+function compensating<C>(definition: SagaDefinition<C>, state: SagaState, completed: number, reason: string): SagaState {
+  const pendingCompensations = definition
+    .slice(0, completed)
+    .map((step, index) => (step.compensation ? index : -1))
+    .filter((index) => index >= 0);
+  return { ...state, status: 'COMPENSATING', reason, attempts: 0, pendingCompensations };
 }

@@ -6,6 +6,7 @@ interface SagaRow {
   order_id: string;
   status: SagaState['status'];
   step_index: number;
+  pending_compensations: number[];
   reason: string | null;
   attempts: number;
   deadline_at: Date;
@@ -33,7 +34,7 @@ export class SagaRepository {
     const result: [SagaRow[], number] = await this.dataSource.query(
       `UPDATE saga_instances SET lease_until = now() + ($2 || ' milliseconds')::interval
         WHERE order_id = $1 AND status <> 'DONE' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
-        RETURNING order_id, status, step_index, reason, attempts, deadline_at`,
+        RETURNING order_id, status, step_index, pending_compensations, reason, attempts, deadline_at`,
       [orderId, String(LEASE_MS)],
     );
     const row = result[0][0];
@@ -45,12 +46,12 @@ export class SagaRepository {
     const error = options.error instanceof Error ? options.error.message : options.error === undefined ? null : String(options.error);
     await (options.manager ?? this.dataSource.manager).query(
       `UPDATE saga_instances
-          SET status = $2, step_index = $3, reason = $4, attempts = $5,
+          SET status = $2, step_index = $3, reason = $4, attempts = $5, pending_compensations = $9::int[],
               next_attempt_at = now() + ($6 || ' milliseconds')::interval,
               lease_until = CASE WHEN $6::int > 0 OR $2 = 'DONE' THEN NULL ELSE now() + ($7 || ' milliseconds')::interval END,
               last_error = $8, updated_at = now()
         WHERE order_id = $1`,
-      [orderId, state.status, state.stepIndex, state.reason, state.attempts, String(options.delayMs ?? 0), String(LEASE_MS), error],
+      [orderId, state.status, state.stepIndex, state.reason, state.attempts, String(options.delayMs ?? 0), String(LEASE_MS), error, [...state.pendingCompensations]],
     );
   }
 
@@ -66,5 +67,12 @@ export class SagaRepository {
 }
 
 function toState(row: SagaRow): SagaState {
-  return { status: row.status, stepIndex: row.step_index, reason: row.reason, attempts: row.attempts, deadlineAt: row.deadline_at };
+  return {
+    status: row.status,
+    stepIndex: row.step_index,
+    pendingCompensations: row.pending_compensations,
+    reason: row.reason,
+    attempts: row.attempts,
+    deadlineAt: row.deadline_at,
+  };
 }

@@ -35,6 +35,7 @@ export class OrdersWriteAndReadModels1764300000000 implements MigrationInterface
       saga text NOT NULL,
       status text NOT NULL CHECK (status IN ('RUNNING', 'COMPENSATING', 'DONE')),
       step_index integer NOT NULL,
+      pending_compensations integer[] NOT NULL DEFAULT '{}',
       reason text,
       attempts integer NOT NULL DEFAULT 0,
       deadline_at timestamptz NOT NULL,
