@@ -9,3 +9,4 @@ export * from './bootstrap/platform.module';
 export * from './bootstrap/start-service';
 export * from './grpc/grpc-client';
 export * from './grpc/grpc-exception.filter';
+export * from './chaos/chaos.module';

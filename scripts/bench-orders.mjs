@@ -1,0 +1,202 @@
+// npm run bench:orders — orders per second through the gateway, both saga styles side by side, in one run.
+//
+// Runs against the system started by `npm run start:local` (loopback only, bounded in time). For each style it offers
+// orders at constant arrival rates (open loop), measures completion (order.confirmed / order.cancelled read from Kafka),
+// and prints: completed orders/s at saturation, p50/p99 from POST to CONFIRMED at half that rate, CPU ms per completed
+// order across all processes of the system (apps, Kafka, PostgreSQL), completed/accepted, next to the raw PostgreSQL
+// single-insert transaction rate measured in the same run. The benchmark restocks the local catalog before it starts.
+import { randomUUID } from 'node:crypto';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Kafka, logLevel } from 'kafkajs';
+import pg from 'pg';
+import { Agent, request } from 'undici';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const env = Object.fromEntries(
+  readFileSync(resolve(ROOT, existsSync(resolve(ROOT, '.env')) ? '.env' : '.env.example'), 'utf8')
+    .split('\n')
+    .map((l) => /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(l))
+    .filter(Boolean)
+    .map((m) => [m[1], process.env[m[1]] ?? m[2]]),
+);
+const GATEWAY = `http://127.0.0.1:${env.GATEWAY_HTTP_PORT}`;
+const RATES = (process.env.BENCH_RATES ?? '40,80,120,160,200').split(',').map(Number);
+const PHASE_SECONDS = Number(process.env.BENCH_PHASE_SECONDS ?? 6);
+const agent = new Agent({ connections: 64, pipelining: 1, keepAliveTimeout: 30_000 });
+
+async function call(method, path, { token, body } = {}) {
+  const headers = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await request(`${GATEWAY}${path}`, { method, headers, body: body ? JSON.stringify(body) : undefined, dispatcher: agent, headersTimeout: 10_000, bodyTimeout: 10_000 });
+  const text = await res.body.text();
+  return { status: res.statusCode, body: text ? JSON.parse(text) : undefined };
+}
+
+function cpuTicks() {
+  const pids = new Set();
+  for (const dir of [resolve(ROOT, '.local/pids')]) for (const f of readdirSync(dir)) pids.add(Number(readFileSync(resolve(dir, f), 'utf8')));
+  const kafkaPid = resolve(ROOT, '.local/kafka/kafka.pid');
+  if (existsSync(kafkaPid)) pids.add(Number(readFileSync(kafkaPid, 'utf8')));
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') pids.add(Number(entry));
+    } catch {}
+  }
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {}
+  }
+  return ticks; // clock ticks (100 per second on Linux)
+}
+
+async function postgresBase(seconds = 4, clients = 8) {
+  const admin = new pg.Client({ connectionString: process.env.POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' });
+  await admin.connect();
+  await admin.query('CREATE TEMP TABLE IF NOT EXISTS _noop (x int)');
+  await admin.query('DROP TABLE IF EXISTS bench_orders_base');
+  await admin.query('CREATE TABLE bench_orders_base (id uuid PRIMARY KEY, payload jsonb NOT NULL, at timestamptz NOT NULL DEFAULT now())');
+  const pool = new pg.Pool({ connectionString: process.env.POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', max: clients });
+  const end = Date.now() + seconds * 1000;
+  let count = 0;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (Date.now() < end) {
+        await pool.query('INSERT INTO bench_orders_base (id, payload) VALUES ($1, $2)', [randomUUID(), { n: count }]);
+        count++;
+      }
+    }),
+  );
+  await pool.end();
+  await admin.query('DROP TABLE bench_orders_base');
+  await admin.end();
+  return count / seconds;
+}
+
+async function restock() {
+  const client = new pg.Client({ connectionString: env.INVENTORY_DATABASE_URL });
+  await client.connect();
+  await client.query('UPDATE products SET stock = 1000000');
+  await client.end();
+}
+
+const pct = (values, p) => {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+};
+
+async function main() {
+  console.log('bench:orders — preparing (restock, customers, Kafka listener)');
+  await restock();
+  const customers = [];
+  for (let i = 0; i < 40; i++) {
+    const email = `bench-${randomUUID()}@example.com`;
+    await call('POST', '/api/auth/register', { body: { email, password: 'bench-password', name: 'Bench' } });
+    const { body } = await call('POST', '/api/auth/login', { body: { email, password: 'bench-password' } });
+    await call('POST', '/api/wallet/deposits', { token: body.accessToken, body: { amountCents: 100_000_000 } });
+    customers.push(body.accessToken);
+  }
+  const catalog = (await call('GET', '/api/products', { token: customers[0] })).body;
+
+  const placedAt = new Map();
+  const done = new Map();
+  const kafka = new Kafka({ clientId: 'bench-orders', brokers: env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: `bench-orders-${randomUUID()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topics: ['orders.events.v1'], fromBeginning: false });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const event = JSON.parse(message.value.toString());
+      if (event.type !== 'order.confirmed.v1' && event.type !== 'order.cancelled.v1') return;
+      const id = event.data.orderId;
+      if (placedAt.has(id) && !done.has(id)) done.set(id, { at: performance.now(), status: event.type === 'order.confirmed.v1' ? 'CONFIRMED' : 'CANCELLED' });
+    },
+  });
+  await sleep(3000);
+
+  async function phase(style, rate, seconds) {
+    const ids = [];
+    let rejected = 0;
+    const interval = 1000 / rate;
+    const started = performance.now();
+    const cpuBefore = cpuTicks();
+    const inflight = [];
+    for (let i = 0; performance.now() - started < seconds * 1000; i++) {
+      const due = started + i * interval;
+      const wait = due - performance.now();
+      if (wait > 0) await sleep(wait);
+      const token = customers[i % customers.length];
+      const product = catalog[i % catalog.length];
+      const t0 = performance.now();
+      inflight.push(
+        call('POST', '/api/orders', { token, body: { items: [{ productId: product.id, quantity: 1 }], saga: style } })
+          .then(({ status, body }) => {
+            if (status === 202) {
+              placedAt.set(body.id, t0);
+              ids.push(body.id);
+            } else rejected++;
+          })
+          .catch(() => rejected++),
+      );
+    }
+    await Promise.all(inflight);
+    const offeredSeconds = (performance.now() - started) / 1000;
+    const settleUntil = performance.now() + 15_000;
+    while (performance.now() < settleUntil && ids.some((id) => !done.has(id))) await sleep(100);
+    const elapsed = (Math.max(...ids.map((id) => done.get(id)?.at ?? 0), performance.now() - 15_000) - started) / 1000;
+    const cpuMs = ((cpuTicks() - cpuBefore) / 100) * 1000;
+    const completed = ids.filter((id) => done.get(id)?.status === 'CONFIRMED');
+    const latencies = completed.map((id) => done.get(id).at - placedAt.get(id));
+    return {
+      style,
+      rate,
+      accepted: ids.length,
+      rejected,
+      completed: completed.length,
+      unfinished: ids.filter((id) => !done.has(id)).length,
+      completedPerSecond: completed.length / Math.max(elapsed, offeredSeconds),
+      completedRatio: ids.length ? completed.length / ids.length : 0,
+      p50: pct(latencies, 50),
+      p99: pct(latencies, 99),
+      cpuMsPerOrder: completed.length ? cpuMs / completed.length : NaN,
+    };
+  }
+
+  const base = await postgresBase();
+  console.log(`PostgreSQL single-insert transactions/s (8 clients): ${base.toFixed(0)}`);
+  const results = {};
+  for (const style of ['orchestration', 'choreography']) {
+    let best;
+    for (const rate of RATES) {
+      const r = await phase(style, rate, PHASE_SECONDS);
+      console.log(`  ${style.padEnd(13)} offered ${String(rate).padStart(4)}/s: completed ${r.completedPerSecond.toFixed(1)}/s, ratio ${r.completedRatio.toFixed(3)}, unfinished ${r.unfinished}, p50 ${r.p50.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms`);
+      if (r.completedRatio >= 0.98 && r.unfinished === 0 && (!best || r.completedPerSecond > best.completedPerSecond)) best = r;
+      if (r.completedRatio < 0.98 || r.unfinished > 0) break;
+    }
+    const half = await phase(style, Math.max(1, Math.round((best?.completedPerSecond ?? RATES[0]) / 2)), PHASE_SECONDS);
+    results[style] = { saturation: best, half };
+  }
+  await consumer.disconnect();
+
+  const row = (label, f) => console.log(`${label.padEnd(42)}${['orchestration', 'choreography'].map((s) => f(results[s]).padStart(16)).join('')}`);
+  console.log('\n' + ''.padEnd(42) + 'orchestration'.padStart(16) + 'choreography'.padStart(16));
+  row('completed orders/s at saturation', (r) => (r.saturation ? r.saturation.completedPerSecond.toFixed(1) : 'n/a'));
+  row('  ratio to PostgreSQL single inserts/s', (r) => (r.saturation ? (r.saturation.completedPerSecond / base).toFixed(3) + 'x' : 'n/a'));
+  row('p50 POST->CONFIRMED at half load (ms)', (r) => r.half.p50.toFixed(0));
+  row('p99 POST->CONFIRMED at half load (ms)', (r) => r.half.p99.toFixed(0));
+  row('CPU ms per completed order (all processes)', (r) => r.half.cpuMsPerOrder.toFixed(1));
+  row('completed / accepted at half load', (r) => r.half.completedRatio.toFixed(3));
+  console.log(`${'PostgreSQL single-insert tx/s (base)'.padEnd(42)}${base.toFixed(0).padStart(16)}`);
+  await agent.close();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
