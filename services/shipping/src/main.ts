@@ -3,6 +3,7 @@ import { createLogger, runService, startService } from '@shop/platform';
 import { loadShippingConfig } from './config/shipping.config';
 import { ShippingModule } from './shipping.module';
 
+/** `node dist/main.js`: the shipping app (REST, the order-events consumer, the outbox relay). */
 void runService('shipping', async () => {
   const config = loadShippingConfig();
   const logger = createLogger('shipping', config.LOG_LEVEL);
