@@ -491,21 +491,29 @@ describe('gateway (component)', () => {
 
   describe('product views', () => {
     it('records a product-viewed event on Kafka, keyed by product, with the viewer and the request id', async () => {
+      const kafka = new Kafka({ clientId: 'gateway-spec', brokers: await kafkaBrokers(), logLevel: logLevel.NOTHING });
+      const admin = kafka.admin();
+      await admin.connect();
+      const endBefore = await admin.fetchTopicOffsets(USER_ACTIVITY_TOPIC);
+      await admin.disconnect();
+
       const ann = randomUUID();
       const product = products[1];
       const answer = await api('GET', `/api/products/${product.id}`, { token: await tokenFor(ann), headers: { 'x-request-id': `view-${ann}` } });
       expect(answer).toMatchObject({ status: 200, body: product });
 
+      // Read the topic from where it ended before the request: the shared topic may hold many older events.
       const received: { key: string | undefined; value: Record<string, unknown> }[] = [];
-      consumer = new Kafka({ clientId: 'gateway-spec', brokers: await kafkaBrokers(), logLevel: logLevel.NOTHING }).consumer({ groupId: `gateway-spec-${randomUUID()}` });
+      consumer = kafka.consumer({ groupId: `gateway-spec-${randomUUID()}` });
       await consumer.connect();
-      await consumer.subscribe({ topic: USER_ACTIVITY_TOPIC, fromBeginning: true });
+      await consumer.subscribe({ topic: USER_ACTIVITY_TOPIC });
       await consumer.run({
         eachMessage: async ({ message }) => {
           const value = JSON.parse(message.value?.toString() ?? '{}') as Record<string, unknown>;
           if (value.correlationId === `view-${ann}`) received.push({ key: message.key?.toString(), value });
         },
       });
+      for (const { partition, high } of endBefore) consumer.seek({ topic: USER_ACTIVITY_TOPIC, partition, offset: high });
       const [event] = await eventually('the product-viewed event', async () => (received.length > 0 ? received : undefined), 30_000);
       expect(event.key).toBe(product.id);
       expect(event.value).toMatchObject({
@@ -560,7 +568,8 @@ describe('gateway (component)', () => {
       recommendationMode = 'hang';
       const answer = await api('GET', '/api/dashboard', { token });
       expect(answer).toMatchObject({ status: 200, body: { recommendations: popularItems, degraded: ['recommendations'], wallet: { balanceCents: 7_000 } } });
-      expect(answer.ms).toBeLessThan(DASHBOARD_DEADLINE_MS + 200);
+      // The deadline plus scheduling slack on a busy machine; far below the 3 s the hanging service would take.
+      expect(answer.ms).toBeLessThan(DASHBOARD_DEADLINE_MS + 500);
       const fallback = await api('GET', '/api/recommendations', { token });
       expect(fallback).toMatchObject({ status: 200, body: popularItems });
       expect(fallback.headers.get('x-degraded')).toBe('recommendations');
@@ -614,7 +623,7 @@ describe('gateway (component)', () => {
     it('answers 504 when an upstream does not answer within the deadline', async () => {
       const answer = await api('GET', `/api/orders/${hangingOrderId}`, { token: await tokenFor(randomUUID()) });
       expect(answer).toMatchObject({ status: 504, body: { statusCode: 504, error: 'Gateway Timeout' } });
-      expect(answer.ms).toBeLessThan(UPSTREAM_TIMEOUT_MS + 400);
+      expect(answer.ms).toBeLessThan(UPSTREAM_TIMEOUT_MS + 500);
     });
 
     it('answers 503, not a bare 500, when an upstream fails with 500', async () => {

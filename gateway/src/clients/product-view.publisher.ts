@@ -9,6 +9,7 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import { Kafka, type Message, type Producer } from 'kafkajs';
 import { Counter } from 'prom-client';
 import { LOGGER, type Logger } from '@shop/platform';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 
 export const USER_ACTIVITY_TOPIC = 'user-activity.v1';
 export const PRODUCT_VIEWED_TYPE = 'user-activity.product-viewed.v1';
@@ -29,9 +30,9 @@ const viewsCounter = new Counter({
   labelNames: ['outcome'],
 });
 
-/** Views are sent in small batches: one Kafka request for up to BATCH_SIZE views or after LINGER_MS. */
-const BATCH_SIZE = 200;
-const LINGER_MS = 20;
+/** Views are sent in batches: one Kafka request for up to BATCH_SIZE views, or after LINGER_MS (Kafka's linger.ms). */
+const BATCH_SIZE = 500;
+const LINGER_MS = 50;
 /** While Kafka is slow or down, at most this many views wait in memory; more are dropped and counted. */
 const MAX_BUFFERED = 10_000;
 const SEND_TIMEOUT_MS = 5_000;
@@ -55,27 +56,33 @@ export class ProductViewRecorder implements OnModuleInit, OnApplicationShutdown 
   private inFlight = 0;
   private timer: NodeJS.Timeout | undefined;
   private connected: Promise<void> | undefined;
+  private readonly enabled: boolean;
 
   constructor(
     kafka: Kafka,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(GATEWAY_CONFIG) config: Pick<GatewayConfig, 'GATEWAY_RECORD_PRODUCT_VIEWS'>,
   ) {
+    this.enabled = config.GATEWAY_RECORD_PRODUCT_VIEWS;
     this.producer = kafka.producer({ allowAutoTopicCreation: true, retry: { retries: 2, initialRetryTime: 100 } });
   }
 
   onModuleInit(): void {
+    if (!this.enabled) return;
     // Connect in the background: the gateway serves products even while Kafka is away (readiness reports it).
     void this.connect().catch(() => undefined);
   }
 
   /** Records that `productId` was viewed; returns at once, the event is sent in the background. */
   recordView(userId: string | undefined, productId: string, requestId: string): void {
+    if (!this.enabled) return;
     if (this.buffer.length + this.inFlight >= MAX_BUFFERED) {
       viewsCounter.inc({ outcome: 'dropped' });
       return;
     }
     const event = productViewedEvent(userId, productId, requestId);
-    this.buffer.push({ key: productId, value: JSON.stringify(event), headers: { 'x-request-id': requestId } });
+    // The request id travels as the envelope's correlationId, so the message needs no headers.
+    this.buffer.push({ key: productId, value: JSON.stringify(event) });
     if (this.buffer.length >= BATCH_SIZE) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), LINGER_MS);
   }

@@ -30,6 +30,12 @@ export const gatewayConfigSchema = z
     GATEWAY_TRUST_PROXY: env.boolean().default(false),
     GATEWAY_BODY_LIMIT_BYTES: z.coerce.number().int().min(256).max(10 * 1024 * 1024).default(65_536),
 
+    /**
+     * Publish a product-viewed event per product view (true in every environment). Turned off only by load
+     * tests that share a broker, so that they do not flood the recommendation service with synthetic views.
+     */
+    GATEWAY_RECORD_PRODUCT_VIEWS: env.boolean().default(true),
+
     /** Deadline of one attempt of a forwarded call (REST or gRPC) to an upstream service. */
     GATEWAY_UPSTREAM_TIMEOUT_MS: milliseconds(3_000),
     /** Consecutive upstream failures that open an upstream's breaker, and how long it stays open. */

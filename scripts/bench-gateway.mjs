@@ -1,0 +1,353 @@
+// Benchmark of the API gateway (not a test): what the gateway costs on top of a service, on 127.0.0.1.
+//
+//   npm run bench:gateway            (builds the gateway with tsc -b when its dist is missing)
+//   BENCH_SECONDS=10 BENCH_CONNECTIONS=50 node scripts/bench-gateway.mjs
+//   BENCH_UPSTREAM=bench node scripts/bench-gateway.mjs   (skip the inventory app: a route without a database)
+//
+// The gateway runs with GATEWAY_RECORD_PRODUCT_VIEWS=false: each product view is otherwise a Kafka event on
+// user-activity.v1, and a benchmark would publish hundreds of thousands of synthetic views that the
+// recommendation service (on a shared broker) would then count. BENCH_RECORD_VIEWS=true includes them, on a
+// broker of your own only.
+//
+// In one run, each phase measured by autocannon in a separate Node process (the load generator is never
+// the measured process):
+//   (a) a bare Node http server answering a small JSON;
+//   (b) one service route directly: the real inventory app's GET /products/:id when services/inventory/dist
+//       exists and its database answers, else a tiny Nest app started like every service (startService);
+//   (c) the same route through the gateway (JWT verified, rate limits on but high enough not to trip);
+//   (d) (b) and (c) again at a fixed rate of a quarter of (c)'s capacity: the latency the gateway adds.
+// For each: requests/s, p50/p99 latency, CPU ms per request of the server processes (from
+// /proc/<pid>/stat before and after) and the ratio to (a).
+import { spawn, spawnSync } from 'node:child_process';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { availableParallelism } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const SELF = fileURLToPath(import.meta.url);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim() || 100);
+const HOST = '127.0.0.1';
+
+const role = process.argv.find((arg) => arg.startsWith('--role='))?.slice('--role='.length);
+if (role === 'bare') await bareServer(Number(process.argv[3]));
+else if (role === 'upstream') await benchUpstream(Number(process.argv[3]));
+else if (role === 'load') await load(JSON.parse(process.argv[3]));
+else await main();
+
+// ---------------------------------------------------------------------------------------------- roles
+
+/** (a) The floor: Node's http module and JSON.stringify, nothing else. */
+async function bareServer(port) {
+  const body = JSON.stringify({ id: randomUUID(), sku: 'SKU-1', name: 'Bench product', priceCents: 1999, available: 10 });
+  createServer((request, response) => {
+    response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    response.end(body);
+  }).listen(port, HOST, () => process.send?.('ready'));
+}
+
+/** (b) fallback: a Nest app built the way the services are (startService, PlatformModule, Fastify). */
+async function benchUpstream(port) {
+  await import('reflect-metadata');
+  const { Controller, Get, Module, Param } = await import('@nestjs/common');
+  const { createLogger, PlatformModule, startService } = await import('@shop/platform');
+  class ProductsController {
+    get(id) {
+      return { id, sku: 'SKU-1', name: 'Bench product', priceCents: 1999, available: 10 };
+    }
+  }
+  Controller('products')(ProductsController);
+  const descriptor = Object.getOwnPropertyDescriptor(ProductsController.prototype, 'get');
+  Get(':id')(ProductsController.prototype, 'get', descriptor);
+  Param('id')(ProductsController.prototype, 'get', 0);
+  const logger = createLogger('bench-upstream', 'warn');
+  class BenchUpstreamModule {}
+  Module({ imports: [PlatformModule.forRoot({ service: 'bench-upstream', logger })], controllers: [ProductsController] })(BenchUpstreamModule);
+  await startService({ service: 'bench-upstream', logger, module: BenchUpstreamModule, httpPort: port, host: HOST });
+  process.send?.('ready');
+}
+
+/** The load generator: autocannon in its own process; latencies kept at full precision (autocannon's histogram has 1 ms steps). */
+async function load(options) {
+  const { default: autocannon } = await import('autocannon');
+  const latencies = [];
+  const instance = autocannon({
+    url: options.url,
+    connections: options.connections,
+    duration: options.seconds,
+    headers: options.headers,
+    ...(options.rate ? { overallRate: options.rate } : {}),
+  });
+  instance.on('response', (_client, statusCode, _bytes, ms) => {
+    if (statusCode >= 200 && statusCode < 300) latencies.push(ms);
+  });
+  const result = await instance;
+  latencies.sort((a, b) => a - b);
+  const at = (q) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] : NaN);
+  process.stdout.write(
+    JSON.stringify({
+      ok: latencies.length,
+      non2xx: result.non2xx,
+      errors: result.errors,
+      timeouts: result.timeouts,
+      seconds: result.duration,
+      rps: latencies.length / result.duration,
+      p50: at(0.5),
+      p99: at(0.99),
+    }),
+  );
+}
+
+// ------------------------------------------------------------------------------------------ orchestration
+
+async function main() {
+  if (Number(process.versions.node.split('.')[0]) < 24) throw new Error(`Node 24 is required (this is ${process.version}): run it with npm run bench:gateway`);
+  const children = [];
+  const stopAll = () => children.forEach((child) => child.exitCode === null && child.kill('SIGTERM'));
+  process.on('exit', stopAll);
+  process.on('SIGINT', () => process.exit(130));
+
+  if (!existsSync(resolve(ROOT, 'gateway/dist/main.js'))) {
+    console.log('building the gateway (tsc -b gateway)');
+    const build = spawnSync(resolve(ROOT, 'node_modules/.bin/tsc'), ['-b', 'gateway'], { cwd: ROOT, stdio: 'inherit' });
+    if (build.status !== 0) throw new Error('gateway build failed');
+  }
+  console.log(`gateway benchmark on ${HOST}: ${SECONDS} s per phase after ${WARMUP_SECONDS} s of warm-up, ${CONNECTIONS} connections, Node ${process.version}, ${availableParallelism()} cores\n`);
+
+  // (a) bare
+  const barePort = await freePort();
+  const bare = track(children, spawn(process.execPath, [SELF, '--role=bare', String(barePort)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  await readyMessage(bare);
+  const a = await measure('(a) bare node http', `http://${HOST}:${barePort}/`, {}, [bare]);
+  bare.kill('SIGTERM');
+
+  // (b) the service directly
+  const useInventory = (process.env.BENCH_UPSTREAM ?? 'inventory') === 'inventory';
+  const service = (useInventory ? await startInventory(children) : undefined) ?? (await startBenchUpstream(children));
+  const b = await measure(`(b) ${service.label} direct`, service.url, {}, [service.process]);
+
+  // (c) through the gateway
+  const gateway = await startGateway(children, service.baseUrl);
+  const gatewayUrl = `http://${HOST}:${gateway.port}/api${service.path}`;
+  const check = await fetch(gatewayUrl, { headers: gateway.headers });
+  if (check.status !== 200) throw new Error(`the gateway answered ${check.status} for ${gatewayUrl}: ${await check.text()}`);
+  const c = await measure('(c) gateway -> service', gatewayUrl, gateway.headers, [gateway.process, service.process]);
+
+  // (d) added latency at a quarter of the gateway's capacity
+  const rate = Math.max(10, Math.floor(c.rps / 4));
+  const direct = await measure(`(d) direct at ${rate} req/s`, service.url, {}, [service.process], rate);
+  const through = await measure(`(d) gateway at ${rate} req/s`, gatewayUrl, gateway.headers, [gateway.process, service.process], rate);
+
+  stopAll();
+  report({ a, b, c, direct, through, rate, service });
+  process.exit(0);
+}
+
+async function measure(label, url, headers, processes, rate) {
+  process.stdout.write(`${label} ...`);
+  await runLoad({ url, headers, connections: rate ? 10 : CONNECTIONS, seconds: WARMUP_SECONDS, rate });
+  const before = processes.map((child) => cpuMs(child.pid));
+  const result = await runLoad({ url, headers, connections: rate ? 10 : CONNECTIONS, seconds: SECONDS, rate });
+  const cpu = processes.map((child, i) => cpuMs(child.pid) - before[i]);
+  const failures = result.non2xx + result.errors + result.timeouts;
+  const total = result.ok + failures;
+  process.stdout.write(` ${Math.round(result.rps)} req/s${failures ? ` (${failures} failures of ${total})` : ''}\n`);
+  return { label, ...result, cpuMsPerRequest: cpu.map((ms) => ms / Math.max(1, result.ok)) };
+}
+
+function runLoad(options) {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [SELF, '--role=load', JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.on('exit', (code) => (code === 0 ? resolvePromise(JSON.parse(output)) : reject(new Error(`load generator exited with ${code}`))));
+  });
+}
+
+async function startInventory(children) {
+  const main = resolve(ROOT, 'services/inventory/dist/main.js');
+  if (!existsSync(main)) return undefined;
+  const env = { ...envExample(), ...process.env, LOG_LEVEL: 'warn' };
+  const migrate = spawnSync(process.execPath, [resolve(ROOT, 'services/inventory/dist/migrate.js')], { cwd: ROOT, env, timeout: 30_000, encoding: 'utf8' });
+  if (migrate.status !== 0) {
+    console.log(`(inventory migrations failed, using the bench upstream instead: ${(migrate.stderr || migrate.stdout).trim().split('\n').pop()})`);
+    return undefined;
+  }
+  const port = await freePort();
+  env.INVENTORY_HTTP_PORT = String(port);
+  env.INVENTORY_GRPC_PORT = String(await freePort());
+  const child = track(children, spawn(process.execPath, [main], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] }));
+  const baseUrl = `http://${HOST}:${port}`;
+  try {
+    const list = await retryFor(20_000, async () => {
+      if (child.exitCode !== null) throw Object.assign(new Error(`the inventory app exited with ${child.exitCode}`), { fatal: true });
+      const response = await fetch(`${baseUrl}/products`);
+      if (response.status !== 200) throw new Error(`GET /products answered ${response.status}`);
+      return response.json();
+    });
+    const id = Array.isArray(list) ? list[0]?.id : undefined;
+    if (!id) throw new Error('the catalog is empty');
+    const one = await fetch(`${baseUrl}/products/${id}`);
+    if (one.status !== 200) throw new Error(`GET /products/${id} answered ${one.status}`);
+    return { label: 'inventory GET /products/:id', process: child, baseUrl, path: `/products/${id}`, url: `${baseUrl}/products/${id}` };
+  } catch (error) {
+    console.log(`(the inventory app did not serve its catalog, using the bench upstream instead: ${error.message})`);
+    child.kill('SIGTERM');
+    return undefined;
+  }
+}
+
+async function startBenchUpstream(children) {
+  const port = await freePort();
+  const child = track(children, spawn(process.execPath, [SELF, '--role=upstream', String(port)], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
+  await readyMessage(child);
+  const baseUrl = `http://${HOST}:${port}`;
+  const path = `/products/${randomUUID()}`;
+  return { label: 'bench Nest upstream GET /products/:id', process: child, baseUrl, path, url: `${baseUrl}${path}` };
+}
+
+async function startGateway(children, inventoryUrl) {
+  const { SignJWT } = await import('jose');
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const port = await freePort();
+  const closed = `http://${HOST}:${await freePort()}`;
+  const closedGrpc = `${HOST}:${await freePort()}`;
+  const env = {
+    ...envExample(),
+    ...process.env,
+    GATEWAY_HTTP_PORT: String(port),
+    INVENTORY_HTTP_URL: inventoryUrl,
+    USER_HTTP_URL: closed,
+    ORDER_HTTP_URL: closed,
+    USER_GRPC_ADDRESS: closedGrpc,
+    ORDER_GRPC_ADDRESS: closedGrpc,
+    PAYMENT_GRPC_ADDRESS: closedGrpc,
+    RECOMMENDATION_GRPC_ADDRESS: closedGrpc,
+    GATEWAY_JWT_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    GATEWAY_RATE_LIMIT_PER_USER: '1000000000',
+    GATEWAY_RATE_LIMIT_PER_IP: '1000000000',
+    LOG_LEVEL: 'info',
+    GATEWAY_RECORD_PRODUCT_VIEWS: process.env.BENCH_RECORD_VIEWS === 'true' ? 'true' : 'false',
+  };
+  delete env.GATEWAY_JWT_PUBLIC_KEY_FILE;
+  // stdout (one access-log line per request) goes to /dev/null: the logging cost is measured, not a terminal's.
+  const child = track(children, spawn(process.execPath, [resolve(ROOT, 'gateway/dist/main.js')], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] }));
+  await retryFor(20_000, async () => {
+    if (child.exitCode !== null) throw Object.assign(new Error(`the gateway exited with ${child.exitCode}`), { fatal: true });
+    const response = await fetch(`http://${HOST}:${port}/health`);
+    if (response.status !== 200) throw new Error(`health answered ${response.status}`);
+  });
+  const token = await new SignJWT({})
+    .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT' })
+    .setSubject(randomUUID())
+    .setIssuer(env.JWT_ISSUER ?? 'shop-user')
+    .setAudience(env.JWT_AUDIENCE ?? 'shop-api')
+    .setIssuedAt()
+    .setExpirationTime('1h')
+    .sign(privateKey);
+  return { process: child, port, headers: { authorization: `Bearer ${token}` } };
+}
+
+// ------------------------------------------------------------------------------------------------ report
+
+function report({ a, b, c, direct, through, rate, service }) {
+  const fmt = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+  const sum = (values) => values.reduce((x, y) => x + y, 0);
+  const rows = [
+    ['phase', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'x bare'],
+    [a.label, fmt(a.rps, 0), fmt(a.p50), fmt(a.p99), fmt(a.cpuMsPerRequest[0], 3), '1.00'],
+    [b.label, fmt(b.rps, 0), fmt(b.p50), fmt(b.p99), fmt(b.cpuMsPerRequest[0], 3), fmt(b.rps / a.rps)],
+    [
+      c.label,
+      fmt(c.rps, 0),
+      fmt(c.p50),
+      fmt(c.p99),
+      `${fmt(sum(c.cpuMsPerRequest), 3)} (gateway ${fmt(c.cpuMsPerRequest[0], 3)} + service ${fmt(c.cpuMsPerRequest[1], 3)})`,
+      fmt(c.rps / a.rps),
+    ],
+  ];
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => String(row[i]).length)));
+  console.log(`\nservice: ${service.label}; gateway with access logs, JWT verification, rate limits; product-view events ${process.env.BENCH_RECORD_VIEWS === 'true' ? 'on' : 'off'}`);
+  for (const row of rows) console.log(row.map((cell, i) => String(cell).padEnd(widths[i])).join('  '));
+
+  const addedP50 = through.p50 - direct.p50;
+  const addedP99 = through.p99 - direct.p99;
+  console.log(`\nat a quarter of the gateway's capacity (${rate} req/s, fixed rate):`);
+  console.log(`  direct          p50 ${fmt(direct.p50)} ms  p99 ${fmt(direct.p99)} ms`);
+  console.log(`  through gateway p50 ${fmt(through.p50)} ms  p99 ${fmt(through.p99)} ms`);
+  console.log(`  gateway adds    p50 ${fmt(addedP50)} ms  p99 ${fmt(addedP99)} ms`);
+
+  const verdict = (ok) => (ok ? 'met' : 'MISSED');
+  console.log('\ntargets:');
+  console.log(`  service >= 0.7x bare:            ${fmt(b.rps / a.rps)}x  ${verdict(b.rps / a.rps >= 0.7)}`);
+  console.log(`  gateway+service >= 0.15x bare:   ${fmt(c.rps / a.rps)}x  ${verdict(c.rps / a.rps >= 0.15)}`);
+  console.log(`  gateway adds <= 1 ms at p50:     ${fmt(addedP50)} ms  ${verdict(addedP50 <= 1)}`);
+  console.log(`  gateway adds <= 3 ms at p99:     ${fmt(addedP99)} ms  ${verdict(addedP99 <= 3)}`);
+  const failures = [a, b, c, direct, through].filter((phase) => phase.non2xx + phase.errors + phase.timeouts > 0);
+  if (failures.length) console.log(`\nphases with failed requests: ${failures.map((phase) => phase.label).join(', ')}`);
+}
+
+// ----------------------------------------------------------------------------------------------- helpers
+
+function track(children, child) {
+  children.push(child);
+  return child;
+}
+
+/** utime + stime of a process, in ms, from /proc/<pid>/stat (fields 14 and 15, after the command name). */
+function cpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
+function readyMessage(child) {
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error('a server process did not start within 20 s')), 20_000);
+    child.once('message', () => {
+      clearTimeout(timer);
+      resolvePromise();
+    });
+    child.once('exit', (code) => reject(new Error(`a server process exited with ${code}`)));
+  });
+}
+
+async function retryFor(ms, attempt) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (error.fatal || Date.now() > deadline) throw error;
+      await new Promise((resolvePromise) => setTimeout(resolvePromise, 250));
+    }
+  }
+}
+
+function freePort() {
+  return new Promise((resolvePromise, reject) => {
+    const server = createNetServer();
+    server.on('error', reject);
+    server.listen(0, HOST, () => {
+      const { port } = server.address();
+      server.close(() => resolvePromise(port));
+    });
+  });
+}
+
+/** The local defaults (.env, else .env.example), as `npm run start:local` uses them. */
+function envExample() {
+  const file = [resolve(ROOT, '.env'), resolve(ROOT, '.env.example')].find((path) => existsSync(path));
+  const values = {};
+  for (const line of file ? readFileSync(file, 'utf8').split('\n') : []) {
+    const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line);
+    if (match) values[match[1]] = match[2];
+  }
+  return values;
+}
