@@ -83,6 +83,8 @@ RUN mkdir -p /var/lib/shop/jwt && chown 1000:1000 /var/lib/shop/jwt
 # uid 1000 is the `node` user of the official image; numeric, so Kubernetes can verify runAsNonRoot.
 USER 1000:1000
 # Liveness of the app's HTTP port: <APP>_HTTP_PORT, or the app's default port. No curl in the image: Node's fetch.
+# Another entry point of the image (the shipping worker on SHIPPING_WORKER_HTTP_PORT) brings its own health check,
+# as docker-compose.yml does.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 CMD ["node", "-e", "const app = process.env.SHOP_APP; const defaults = { gateway: 8080, user: 3001, order: 3002, inventory: 3003, payment: 3004, shipping: 3005, recommendation: 3006 }; const port = process.env[app.toUpperCase() + '_HTTP_PORT'] ?? defaults[app]; fetch('http://127.0.0.1:' + port + '/health', { signal: AbortSignal.timeout(2500) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1));"]
 # /app/dist links to the app's own dist folder (gateway/dist or services/<APP>/dist). Exec form: node is PID 1 and
 # receives SIGTERM itself, so the app's graceful shutdown runs.
