@@ -77,7 +77,9 @@ export async function startWorker(name: string, port: number, env: Record<string
   const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
   const waitForExit = async (timeoutMs: number): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
-    await Promise.race([exited, new Promise((r) => setTimeout(r, timeoutMs))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
   };
   const worker: WorkerProcess = {
     name,

@@ -19,7 +19,7 @@ export class RequestShipmentHandler {
   constructor(@Inject(SHIPMENT_TASKS) private readonly tasks: ShipmentTasks) {}
 
   /** A task the worker would refuse is refused here already (SHIPMENT.INVALID), before anything is written. */
-  execute(command: RequestShipmentCommand): Promise<EnqueueOutcome> {
+  async execute(command: RequestShipmentCommand): Promise<EnqueueOutcome> {
     checkShipmentRequest(command.task);
     return this.tasks.enqueueOnce(command.cause, command.task);
   }
