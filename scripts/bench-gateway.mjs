@@ -15,7 +15,9 @@
 //   (b) one service route directly: the real inventory app's GET /products/:id when services/inventory/dist
 //       exists and its database answers, else a tiny Nest app started like every service (startService);
 //   (c) the same route through the gateway (JWT verified, rate limits on but high enough not to trip);
-//   (d) (b) and (c) again at a fixed rate of a quarter of (c)'s capacity: the latency the gateway adds.
+//   (d) (b) and (c) again at a fixed, evenly paced rate of a quarter of (c)'s capacity: the latency the
+//       gateway adds (paced by this script's own open-loop generator, since autocannon's rate limit sends
+//       each second's requests in one burst).
 // For each: requests/s, p50/p99 latency, CPU ms per request of the server processes (from
 // /proc/<pid>/stat before and after) and the ratio to (a).
 import { spawn, spawnSync } from 'node:child_process';
@@ -39,6 +41,7 @@ const role = process.argv.find((arg) => arg.startsWith('--role='))?.slice('--rol
 if (role === 'bare') await bareServer(Number(process.argv[3]));
 else if (role === 'upstream') await benchUpstream(Number(process.argv[3]));
 else if (role === 'load') await load(JSON.parse(process.argv[3]));
+else if (role === 'paced') await paced(JSON.parse(process.argv[3]));
 else await main();
 
 // ---------------------------------------------------------------------------------------------- roles
@@ -104,6 +107,52 @@ async function load(options) {
   );
 }
 
+/**
+ * An evenly paced, open-loop load for latency at a fixed rate: autocannon's rate limit sends each second's
+ * quota in a burst and then waits, which measures queueing at full speed, not latency at a quarter load.
+ * Requests start on schedule (every 1/rate s) over a pool of keep-alive connections, whether or not the
+ * earlier ones have answered.
+ */
+async function paced(options) {
+  const { Pool } = await import('undici');
+  const url = new URL(options.url);
+  const pool = new Pool(url.origin, { connections: options.connections, keepAliveTimeout: 30_000 });
+  const latencies = [];
+  let failures = 0;
+  const pending = new Set();
+  const intervalMs = 1000 / options.rate;
+  const total = Math.floor(options.rate * options.seconds);
+  const started = performance.now();
+  const fire = () => {
+    const t0 = performance.now();
+    const request = pool
+      .request({ method: 'GET', path: url.pathname + url.search, headers: options.headers })
+      .then(async (response) => {
+        await response.body.arrayBuffer();
+        if (response.statusCode >= 200 && response.statusCode < 300) latencies.push(performance.now() - t0);
+        else failures++;
+      })
+      .catch(() => failures++)
+      .finally(() => pending.delete(request));
+    pending.add(request);
+  };
+  let sent = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor((performance.now() - started) / intervalMs) + 1);
+    while (sent < due) {
+      fire();
+      sent++;
+    }
+    await new Promise((resolvePromise) => setTimeout(resolvePromise, Math.max(0, started + sent * intervalMs - performance.now())));
+  }
+  await Promise.all(pending);
+  const seconds = (performance.now() - started) / 1000;
+  await pool.close();
+  latencies.sort((a, b) => a - b);
+  const at = (q) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] : NaN);
+  process.stdout.write(JSON.stringify({ ok: latencies.length, non2xx: failures, errors: 0, timeouts: 0, seconds, rps: latencies.length / seconds, p50: at(0.5), p99: at(0.99) }));
+}
+
 // ------------------------------------------------------------------------------------------ orchestration
 
 async function main() {
@@ -151,9 +200,10 @@ async function main() {
 
 async function measure(label, url, headers, processes, rate) {
   process.stdout.write(`${label} ...`);
-  await runLoad({ url, headers, connections: rate ? 10 : CONNECTIONS, seconds: WARMUP_SECONDS, rate });
+  const role = rate ? 'paced' : 'load';
+  await runLoad(role, { url, headers, connections: rate ? 16 : CONNECTIONS, seconds: WARMUP_SECONDS, rate });
   const before = processes.map((child) => cpuMs(child.pid));
-  const result = await runLoad({ url, headers, connections: rate ? 10 : CONNECTIONS, seconds: SECONDS, rate });
+  const result = await runLoad(role, { url, headers, connections: rate ? 16 : CONNECTIONS, seconds: SECONDS, rate });
   const cpu = processes.map((child, i) => cpuMs(child.pid) - before[i]);
   const failures = result.non2xx + result.errors + result.timeouts;
   const total = result.ok + failures;
@@ -161,9 +211,9 @@ async function measure(label, url, headers, processes, rate) {
   return { label, ...result, cpuMsPerRequest: cpu.map((ms) => ms / Math.max(1, result.ok)) };
 }
 
-function runLoad(options) {
+function runLoad(role, options) {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [SELF, '--role=load', JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [SELF, `--role=${role}`, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.on('exit', (code) => (code === 0 ? resolvePromise(JSON.parse(output)) : reject(new Error(`load generator exited with ${code}`))));
@@ -278,7 +328,7 @@ function report({ a, b, c, direct, through, rate, service }) {
 
   const addedP50 = through.p50 - direct.p50;
   const addedP99 = through.p99 - direct.p99;
-  console.log(`\nat a quarter of the gateway's capacity (${rate} req/s, fixed rate):`);
+  console.log(`\nat a quarter of the gateway's capacity (${rate} req/s, evenly paced):`);
   console.log(`  direct          p50 ${fmt(direct.p50)} ms  p99 ${fmt(direct.p99)} ms`);
   console.log(`  through gateway p50 ${fmt(through.p50)} ms  p99 ${fmt(through.p99)} ms`);
   console.log(`  gateway adds    p50 ${fmt(addedP50)} ms  p99 ${fmt(addedP99)} ms`);
