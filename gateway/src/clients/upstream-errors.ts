@@ -2,9 +2,10 @@ import { STATUS_CODES } from 'node:http';
 import { categoryOfHttpStatus, DomainError, ERROR_TABLE, type ErrorBody, type ErrorCategory } from '@shop/platform';
 
 /**
- * How the gateway turns what an upstream answered into what its client gets, through the one error table
- * of @shop/platform: a client error (4xx) is passed through with its status and body, a server error (5xx)
- * becomes a dependency failure (503, or 504 for a gateway timeout): the public API never answers a bare 500.
+ * API gateway pattern (docs/patterns/01-api-gateway.md): what an upstream answered becomes what the client
+ * gets through the one error table of @shop/platform: a client error (4xx) is passed through with its status
+ * and body, a server error (5xx) becomes a dependency failure (503, or 504 for a gateway timeout), so the
+ * public API never answers a bare 500.
  */
 
 /** Category of an upstream 5xx: an upstream's internal error is, to our client, a dependency that cannot serve. */
