@@ -3,7 +3,9 @@
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LOCAL_DIR="$ROOT/.local"
 SERVICES=(user inventory payment order shipping recommendation)
-APPS=("${SERVICES[@]}" gateway)
+# Competing shipping queue workers: separate processes of services/shipping/dist/worker.js, each with its own HTTP port.
+WORKERS=(shipping-worker-1 shipping-worker-2)
+APPS=("${SERVICES[@]}" gateway "${WORKERS[@]}")
 
 say() { printf '\033[1m[%s]\033[0m %s\n' "$(basename "$0" .sh)" "$*"; }
 fail() { printf '\033[31m[%s] %s\033[0m\n' "$(basename "$0" .sh)" "$*" >&2; exit 1; }
@@ -29,10 +31,22 @@ load_env() {
   done <"$file"
 }
 
-app_dir() { if [ "$1" = gateway ]; then echo "$ROOT/gateway"; else echo "$ROOT/services/$1"; fi; }
+app_entry() {
+  case "$1" in
+    gateway) echo "$ROOT/gateway/dist/main.js" ;;
+    shipping-worker-*) echo "$ROOT/services/shipping/dist/worker.js" ;;
+    *) echo "$ROOT/services/$1/dist/main.js" ;;
+  esac
+}
 
 http_port() {
-  local var
-  var="$(echo "$1" | tr '[:lower:]' '[:upper:]')_HTTP_PORT"
-  echo "${!var}"
+  case "$1" in
+    shipping-worker-1) echo "${SHIPPING_WORKER_HTTP_PORT:-3015}" ;;
+    shipping-worker-2) echo "$(( ${SHIPPING_WORKER_HTTP_PORT:-3015} + 1 ))" ;;
+    *)
+      local var
+      var="$(echo "$1" | tr '[:lower:]' '[:upper:]')_HTTP_PORT"
+      echo "${!var}"
+      ;;
+  esac
 }

@@ -30,7 +30,9 @@ for app in "${APPS[@]}"; do
     say "$app already running (pid $(cat "$pid_file"))"
     continue
   fi
-  (cd "$ROOT" && exec node "$(app_dir "$app")/dist/main.js") >>"$LOCAL_DIR/logs/$app.log" 2>&1 &
+  worker_port="$SHIPPING_WORKER_HTTP_PORT"
+  [[ "$app" == shipping-worker-* ]] && worker_port="$(http_port "$app")"
+  (cd "$ROOT" && SHIPPING_WORKER_HTTP_PORT="$worker_port" exec node "$(app_entry "$app")") >>"$LOCAL_DIR/logs/$app.log" 2>&1 &
   echo $! >"$pid_file"
   say "started $app (pid $!, port $(http_port "$app"))"
 done
@@ -53,4 +55,4 @@ for app in "${APPS[@]}"; do
   done
   say "$app ready on http://127.0.0.1:$port"
 done
-say "all ${#APPS[@]} apps ready in $((SECONDS - started_at))s; the shop is at http://127.0.0.1:${GATEWAY_HTTP_PORT}"
+say "all ${#APPS[@]} processes ready in $((SECONDS - started_at))s; the shop is at http://127.0.0.1:${GATEWAY_HTTP_PORT}"
