@@ -1,6 +1,7 @@
 /**
- * The documentation cannot drift from the code: every relative link and every repository path written in code
- * spans of README.md and docs/**.md must exist (headings too, for links with a #fragment), every docs/patterns page
+ * The documentation cannot drift from the code: every relative link of a README or a docs/ page must exist (headings
+ * too, for links with a #fragment), every repository path written in code spans of README.md and docs/**.md must
+ * exist (service READMEs write paths relative to their service, so only their links are checked), every docs/patterns page
  * that a source file or README points to must exist under exactly that name, and docs/architecture.md must name every
  * event type, topic, consumer group and work-queue name defined in @shop/contracts.
  */
@@ -36,9 +37,14 @@ function filesUnder(folder: string, keep: (name: string) => boolean): string[] {
   return found.sort();
 }
 
-/** The documentation checked here: the root README and every page under docs/. */
+/** The documentation whose code spans are repository paths: the root README and every page under docs/. */
 function documentationFiles(): string[] {
   return ['README.md', ...filesUnder('docs', (name) => name.endsWith('.md'))];
+}
+
+/** The READMEs of the apps and libraries: their links are checked too. */
+function projectReadmes(): string[] {
+  return ['gateway', 'services', 'libs'].flatMap((folder) => filesUnder(folder, (name) => name === 'README.md'));
 }
 
 /** Blanks out fenced code blocks (commands, diagrams), keeping line numbers: their contents are not references. */
@@ -117,7 +123,10 @@ function problemWith(file: string, reference: Reference): string | undefined {
 
 describe('the documentation', () => {
   const documents = documentationFiles();
-  const references = new Map(documents.map((file) => [file, referencesIn(readFileSync(resolve(ROOT, file), 'utf8'))]));
+  const readmes = projectReadmes();
+  const read = (file: string): Reference[] => referencesIn(readFileSync(resolve(ROOT, file), 'utf8'));
+  const references = new Map(documents.map((file) => [file, read(file)]));
+  const readmeLinks = readmes.flatMap((file) => read(file).filter((r) => r.kind === 'link').map((r): [string, Reference] => [file, r]));
   const all = (kind: Reference['kind']): Array<[string, Reference]> =>
     [...references.entries()].flatMap(([file, refs]) => refs.filter((r) => r.kind === kind).map((r): [string, Reference] => [file, r]));
 
@@ -141,9 +150,10 @@ describe('the documentation', () => {
     );
   });
 
-  it('links only to files and folders that exist, and to headings those pages have', () => {
-    const links = all('link');
+  it('links only to files and folders that exist, and to headings those pages have, in docs/ and every README', () => {
+    const links = [...all('link'), ...readmeLinks];
     expect(documents).toEqual(expect.arrayContaining(['README.md', 'docs/architecture.md', 'docs/starter.md']));
+    expect(readmes).toContain('gateway/README.md');
     expect(links.length).toBeGreaterThan(0);
     const broken = links.map(([file, reference]) => problemWith(file, reference)).filter((problem) => problem !== undefined);
     expect(broken).toEqual([]);
