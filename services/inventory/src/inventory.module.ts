@@ -1,12 +1,14 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { DatabaseModule, PlatformModule, type Logger } from '@shop/platform';
-import { KafkaModule } from '@shop/messaging';
+import { KafkaConsumers, KafkaModule, OutboxModule } from '@shop/messaging';
+import { DataSource } from 'typeorm';
 import { ProductsHttpController } from './api/http/products.http-controller';
 import { InventoryGrpcController } from './api/grpc/inventory.grpc-controller';
+import { InventorySagaConsumer } from './api/messaging/inventory-saga.consumer';
 import { CommitStockHandler } from './application/commands/commit-stock.command';
 import { ReleaseStockHandler } from './application/commands/release-stock.command';
 import { ReserveStockHandler } from './application/commands/reserve-stock.command';
-import { INVENTORY_TRANSACTIONS } from './application/ports/inventory-transactions.port';
+import { INVENTORY_TRANSACTIONS, type InventoryTransactions } from './application/ports/inventory-transactions.port';
 import { PRODUCT_CATALOG } from './application/ports/product-catalog.port';
 import { GetProductHandler } from './application/queries/get-product.query';
 import { GetProductsByIdHandler } from './application/queries/get-products-by-id.query';
@@ -26,6 +28,8 @@ export class InventoryModule {
         PlatformModule.forRoot({ service: 'inventory', logger }),
         DatabaseModule.forRoot(inventoryDatabase(config.INVENTORY_DATABASE_URL)),
         KafkaModule.forRoot({ clientId: 'inventory', brokers: config.KAFKA_BROKERS }),
+        // The relay publishes the outbox rows of the saga consumer (inventory.reserved/rejected/released.v1).
+        OutboxModule.forRoot({ service: 'inventory', kafka: true }),
       ],
       controllers: [ProductsHttpController, InventoryGrpcController],
       providers: [
@@ -37,6 +41,12 @@ export class InventoryModule {
         ListProductsHandler,
         GetProductHandler,
         GetProductsByIdHandler,
+        {
+          provide: InventorySagaConsumer,
+          inject: [KafkaConsumers, DataSource, INVENTORY_TRANSACTIONS],
+          useFactory: (consumers: KafkaConsumers, dataSource: DataSource, transactions: InventoryTransactions) =>
+            new InventorySagaConsumer(consumers, dataSource, transactions, config.INVENTORY_CONSUMER_GROUP_PREFIX),
+        },
       ],
     };
   }

@@ -7,6 +7,14 @@ export const inventoryConfigSchema = z.object({
   INVENTORY_GRPC_PORT: env.port().default(50053),
   INVENTORY_DATABASE_URL: env.url('postgres', 'postgresql'),
   KAFKA_BROKERS: env.brokers(),
+  /**
+   * Put before the Kafka consumer group id (`inventory-saga`). Empty in a real deployment; a spec gives its app
+   * instance a group of its own, so it neither steals nor replays another instance's messages.
+   */
+  INVENTORY_CONSUMER_GROUP_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]*$/, 'may hold only letters, digits, ".", "_" and "-"')
+    .default(''),
   LOG_LEVEL: env.logLevel(),
 });
 

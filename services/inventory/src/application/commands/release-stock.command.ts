@@ -14,6 +14,8 @@ export interface ReleaseStockCommand {
 export interface ReleaseStockResult {
   readonly orderId: string;
   readonly status: ReservationStatus;
+  /** True when this Release gave held units back (only the first Release of a RESERVED reservation does). */
+  readonly stockReturned: boolean;
 }
 
 /** The whole Release inside the caller's transaction. */
@@ -23,14 +25,14 @@ export async function releaseStock(tx: InventoryTransaction, command: ReleaseSto
   const decision = decideRelease(orderId, current?.status);
   switch (decision.kind) {
     case 'unchanged':
-      return { orderId, status: decision.status };
+      return { orderId, status: decision.status, stockReturned: false };
     case 'return-stock':
       await tx.stock.giveBack(await tx.reservations.lines(orderId));
       await tx.reservations.setStatus(orderId, decision.next);
-      return { orderId, status: decision.next };
+      return { orderId, status: decision.next, stockReturned: true };
     case 'record-tombstone':
       if (await tx.reservations.insertIfAbsent(orderId, { status: decision.next, unavailableProductIds: [] })) {
-        return { orderId, status: decision.next };
+        return { orderId, status: decision.next, stockReturned: false };
       }
       // A Reserve of the same order committed between the read and the insert: decide again on what it stored.
       return releaseStock(tx, command);

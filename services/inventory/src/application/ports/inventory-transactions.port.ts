@@ -1,5 +1,6 @@
 import { type EntityManager } from 'typeorm';
 import { type ReservationLine, type ReservationOutcome, type ReservationState, type ReservationStatus } from '../../domain/reservation';
+import { type InventoryEvents } from './inventory-events.port';
 
 /** Units available to reserve, per product. Every method runs inside the caller's transaction. */
 export interface StockRepository {
@@ -26,18 +27,24 @@ export interface ReservationRepository {
 }
 
 /**
- * One database transaction of the inventory. `manager` is the transaction itself, so that other writes that
- * must commit or roll back with a stock change (an outbox row for inventory.reserved.v1) can join it.
+ * One database transaction of the inventory. `manager` is the transaction itself; `events` writes the outbox
+ * rows (inventory.reserved.v1, ...) that must commit or roll back with the stock change they report.
  */
 export interface InventoryTransaction {
   readonly manager: EntityManager;
   readonly stock: StockRepository;
   readonly reservations: ReservationRepository;
+  readonly events: InventoryEvents;
 }
 
 export interface InventoryTransactions {
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   run<T>(work: (tx: InventoryTransaction) => Promise<T>): Promise<T>;
+  /**
+   * The same repositories over a transaction the caller opened (a consumer's inbox transaction), so the handled
+   * message's id, the stock change and the outbox rows commit together. The caller commits or rolls back.
+   */
+  join(transaction: EntityManager): InventoryTransaction;
 }
 
 export const INVENTORY_TRANSACTIONS = Symbol('INVENTORY_TRANSACTIONS');

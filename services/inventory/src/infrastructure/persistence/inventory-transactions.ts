@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { type InventoryTransaction, type InventoryTransactions } from '../../application/ports/inventory-transactions.port';
+import { OutboxInventoryEvents } from '../messaging/inventory-events.publisher';
 import { SqlReservationRepository } from './reservation.repository';
 import { SqlStockRepository } from './stock.repository';
 
@@ -10,8 +11,15 @@ export class TypeOrmInventoryTransactions implements InventoryTransactions {
   constructor(private readonly dataSource: DataSource) {}
 
   run<T>(work: (tx: InventoryTransaction) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction((manager) =>
-      work({ manager, stock: new SqlStockRepository(manager), reservations: new SqlReservationRepository(manager) }),
-    );
+    return this.dataSource.transaction((manager) => work(this.join(manager)));
+  }
+
+  join(manager: EntityManager): InventoryTransaction {
+    return {
+      manager,
+      stock: new SqlStockRepository(manager),
+      reservations: new SqlReservationRepository(manager),
+      events: new OutboxInventoryEvents(manager),
+    };
   }
 }
