@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { type INestApplication } from '@nestjs/common';
 import { type Consumer, type Kafka } from 'kafkajs';
 import { Client } from 'pg';
 import {
+  CONSUMER_GROUPS,
   CREATE_SHIPMENT_V1,
   type Envelope,
   ORDER_CONFIRMED_V1,
@@ -12,25 +12,35 @@ import {
   TOPICS,
 } from '@shop/contracts';
 import { createKafka, envelope, KafkaPublisher, RabbitMqConnection } from '@shop/messaging';
-import { createLogger, runMigrations, startService } from '@shop/platform';
+import { runMigrations } from '@shop/platform';
 import { createTestDatabase, eventually, freePort, kafkaBrokers, rabbitmqUrl } from '@shop/testing';
-import { loadShippingConfig } from '../src/config/shipping.config';
 import { shippingQueueTopology } from '../src/infrastructure/messaging/shipping-queue.topology';
 import { shippingDatabase } from '../src/infrastructure/persistence/database';
 import { isTrackingNumber } from '../src/domain/shipment';
-import { ShippingModule } from '../src/shipping.module';
-import { assertWorkerBuilt, deleteTopology, metricSum, queueDepths, specPrefix, startWorker, type WorkerProcess } from './shipping-fixture';
+import {
+  assertWorkerBuilt,
+  deleteTopology,
+  metricSum,
+  queueDepths,
+  type ShippingProcess,
+  specPrefix,
+  startShippingProcess,
+  startWorker,
+  type WorkerProcess,
+} from './shipping-fixture';
 
 /**
  * Choreographed fulfilment end to end inside the shipping service: order.confirmed.v1 on real Kafka, the shipping
- * app in-process (consumer, inbox, outbox, relay), a real RabbitMQ work queue, one worker process, real PostgreSQL,
- * and shipping.shipped.v1 read back from Kafka.
+ * app (`dist/main.js`: consumer, inbox, outbox, relay) and one worker (`dist/worker.js`) as processes, a real
+ * RabbitMQ work queue of the spec's own, real PostgreSQL, and shipping.shipped.v1 read back from Kafka.
+ * The Kafka topics are shared: another shipping install reading orders.events.v1 may ship the spec's orders too,
+ * so the spec recognises its own shipped events by the ids in its own outbox.
  */
 describe('shipping fulfilment of confirmed orders', () => {
   const prefix = specPrefix('fulfilment');
   const topology = shippingQueueTopology(prefix);
   let database: { url: string; drop: () => Promise<void> };
-  let app: INestApplication;
+  let app: ShippingProcess;
   let worker: WorkerProcess;
   let baseUrl: string;
   let sql: Client;
@@ -53,41 +63,47 @@ describe('shipping fulfilment of confirmed orders', () => {
       SHIPPING_QUEUE_PREFIX: prefix,
       SHIPPING_RETRY_DELAY_MS: '300',
     };
-    const httpPort = await freePort();
-    const config = loadShippingConfig({ ...env, SHIPPING_HTTP_PORT: String(httpPort), LOG_LEVEL: 'silent' });
-    const logger = createLogger('shipping', config.LOG_LEVEL);
-    app = await startService({ service: 'shipping', logger, module: ShippingModule.register(config, logger), httpPort, host: '127.0.0.1' });
-    baseUrl = `http://127.0.0.1:${httpPort}`;
-    worker = await startWorker('one', await freePort(), env);
-
-    sql = new Client({ connectionString: database.url });
-    await sql.connect();
-    rabbit = new RabbitMqConnection(await rabbitmqUrl());
     kafka = createKafka({ clientId: 'shipping-fulfilment-spec', brokers: brokers.split(',') });
     producer = new KafkaPublisher(kafka);
     const admin = kafka.admin();
     await admin.connect();
-    if (!(await admin.listTopics()).includes(TOPICS.shipping)) {
-      await admin.createTopics({ topics: [{ topic: TOPICS.shipping, numPartitions: 3 }], waitForLeaders: true }).catch(() => undefined);
+    const existing = await admin.listTopics();
+    const missing = [TOPICS.orders, TOPICS.shipping].filter((topic) => !existing.includes(topic));
+    if (missing.length > 0) {
+      await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: 3 })), waitForLeaders: true }).catch(() => undefined);
+    }
+    // The spec's own consumer group starts where orders.events.v1 ends now, so the app handles only the spec's
+    // events, not the topic's whole history (a new group would otherwise start at the beginning).
+    // The spec's reader of shipping.events.v1 starts at the end too.
+    for (const [groupId, topic] of [
+      [`${prefix}${CONSUMER_GROUPS.shippingFulfilment}`, TOPICS.orders],
+      [`${prefix}shipped-reader`, TOPICS.shipping],
+    ] as const) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      await admin.setOffsets({ groupId, topic, partitions: ends.map(({ partition, high }) => ({ partition, offset: high })) });
     }
     await admin.disconnect();
+
+    [app, worker] = await Promise.all([startShippingProcess('app', 'app', await freePort(), env), startWorker('one', await freePort(), env)]);
+    baseUrl = `http://127.0.0.1:${app.port}`;
+    sql = new Client({ connectionString: database.url });
+    await sql.connect();
+    rabbit = new RabbitMqConnection(await rabbitmqUrl());
     shippedReader = kafka.consumer({ groupId: `${prefix}shipped-reader` });
     await shippedReader.connect();
-    await shippedReader.subscribe({ topics: [TOPICS.shipping], fromBeginning: true });
+    await shippedReader.subscribe({ topics: [TOPICS.shipping] });
     await shippedReader.run({
       eachMessage: async ({ message }) => {
         const event = JSON.parse(message.value?.toString() ?? '{}') as Envelope<string, ShippingShippedV1Data>;
         if (event.type === SHIPPING_SHIPPED_V1) shipped.push(event);
       },
     });
-    await eventually('the shipping app ready (consumer group joined)', async () => ((await fetch(`${baseUrl}/health/ready`)).status === 200 ? true : undefined), 30_000);
   });
 
   afterAll(async () => {
     await shippedReader?.disconnect();
     await producer?.close();
-    await worker?.stop();
-    await app?.close();
+    await Promise.all([worker?.stop(), app?.stop()]);
     if (rabbit) {
       await deleteTopology(rabbit, topology).catch(() => undefined);
       await rabbit.close();
@@ -110,6 +126,12 @@ describe('shipping fulfilment of confirmed orders', () => {
   });
   const count = async (query: string, params: unknown[]): Promise<number> => (await sql.query<{ n: number }>(query, params)).rows[0].n;
   const shipmentsOf = (orderId: string): Promise<number> => count('SELECT count(*)::int AS n FROM shipments WHERE order_id = $1', [orderId]);
+  /** The ids of the shipped events this spec's database wrote for the order. */
+  const ownShippedIds = async (orderId: string): Promise<string[]> =>
+    (await sql.query<{ id: string }>(`SELECT id FROM outbox WHERE envelope->>'type' = $1 AND message_key = $2`, [SHIPPING_SHIPPED_V1, orderId])).rows.map(
+      (row) => row.id,
+    );
+  const shippedOnKafka = (ids: readonly string[]): Array<Envelope<string, ShippingShippedV1Data>> => shipped.filter((event) => ids.includes(event.id));
 
   it('turns order.confirmed.v1 into exactly one shipment and one shipping.shipped.v1 on Kafka', async () => {
     const order = orderData();
@@ -129,7 +151,12 @@ describe('shipping fulfilment of confirmed orders', () => {
     expect(isTrackingNumber(body.trackingNumber)).toBe(true);
     expect(Number.isNaN(Date.parse(body.createdAt))).toBe(false);
 
-    const fact = await eventually('shipping.shipped.v1 on Kafka', async () => shipped.find((e) => e.data.orderId === order.orderId), 30_000);
+    const ids = await eventually('one shipped event in the outbox', async () => {
+      const found = await ownShippedIds(order.orderId);
+      return found.length > 0 ? found : undefined;
+    });
+    expect(ids).toHaveLength(1);
+    const [fact] = await eventually('shipping.shipped.v1 on Kafka', async () => (shippedOnKafka(ids).length > 0 ? shippedOnKafka(ids) : undefined), 30_000);
     expect(fact.data).toEqual({ orderId: order.orderId, userId: order.userId, shipmentId: body.shipmentId, trackingNumber: body.trackingNumber });
     expect(fact.correlationId).toBe(event.correlationId);
 
@@ -172,12 +199,11 @@ describe('shipping fulfilment of confirmed orders', () => {
     });
 
     expect(await shipmentsOf(order.orderId)).toBe(1);
-    expect(
-      await count(`SELECT count(*)::int AS n FROM outbox WHERE envelope->>'type' = $1 AND message_key = $2`, [SHIPPING_SHIPPED_V1, order.orderId]),
-    ).toBe(1);
-    await eventually('the shipped event on Kafka', async () => shipped.find((e) => e.data.orderId === order.orderId), 30_000);
+    const ids = await ownShippedIds(order.orderId);
+    expect(ids).toHaveLength(1);
+    await eventually('the shipped event on Kafka', async () => (shippedOnKafka(ids).length > 0 ? true : undefined), 30_000);
     await new Promise((r) => setTimeout(r, 500));
-    expect(shipped.filter((e) => e.data.orderId === order.orderId)).toHaveLength(1);
+    expect(shippedOnKafka(ids)).toHaveLength(1);
     expect((await queueDepths(rabbit, topology)).dead).toBe(0);
   });
 
@@ -202,8 +228,8 @@ describe('shipping fulfilment of confirmed orders', () => {
   });
 
   it('reports the work queue and its consumer group in readiness', async () => {
-    const app = (await (await fetch(`${baseUrl}/health/ready`)).json()) as { checks: Record<string, { status: string }> };
-    expect(app.checks).toMatchObject({
+    const fromApp = (await (await fetch(`${baseUrl}/health/ready`)).json()) as { checks: Record<string, { status: string }> };
+    expect(fromApp.checks).toMatchObject({
       database: { status: 'up' },
       kafka: { status: 'up' },
       rabbitmq: { status: 'up' },

@@ -7,7 +7,10 @@ import { envelope, RabbitMqPublisher, type RabbitMqConnection, type WorkQueueTop
 import { eventually } from '@shop/testing';
 
 const ROOT = resolve(__dirname, '../../..');
-const WORKER_JS = resolve(ROOT, 'services/shipping/dist/worker.js');
+const ENTRY = {
+  app: { file: resolve(ROOT, 'services/shipping/dist/main.js'), portVariable: 'SHIPPING_HTTP_PORT' },
+  worker: { file: resolve(ROOT, 'services/shipping/dist/worker.js'), portVariable: 'SHIPPING_WORKER_HTTP_PORT' },
+} as const;
 
 function newestMtime(dir: string, include: (file: string) => boolean): number {
   let newest = 0;
@@ -20,8 +23,8 @@ function newestMtime(dir: string, include: (file: string) => boolean): number {
 }
 
 /**
- * The worker specs run the built worker as separate processes, so the build must be current: fails, naming the
- * command, when a source of the worker or of a library it uses is newer than that project's build.
+ * The integration specs run the built app and workers as separate processes, so the build must be current: fails,
+ * naming the command, when a source of shipping or of a library it uses is newer than that project's build.
  */
 export function assertWorkerBuilt(): void {
   const isSource = (file: string): boolean => file.endsWith('.ts') && !file.endsWith('.spec.ts') && !file.endsWith('.int-spec.ts');
@@ -35,24 +38,24 @@ export function assertWorkerBuilt(): void {
     }
     return built < sources;
   });
-  let workerBuilt = true;
+  let entriesBuilt = true;
   try {
-    statSync(WORKER_JS);
+    for (const entry of Object.values(ENTRY)) statSync(entry.file);
   } catch {
-    workerBuilt = false;
+    entriesBuilt = false;
   }
-  if (stale.length > 0 || !workerBuilt) {
+  if (stale.length > 0 || !entriesBuilt) {
     throw new Error(`The build of ${stale.join(', ') || 'services/shipping'} is missing or older than its sources: build first with \`npx tsc -b services/shipping\``);
   }
 }
 
-export interface WorkerProcess {
+export interface ShippingProcess {
   readonly name: string;
   readonly port: number;
   readonly child: ChildProcess;
-  /** The worker's last lines of output, for failure messages. */
+  /** The process's last lines of output, for failure messages. */
   output(): string;
-  /** Prometheus text of the worker's /metrics. */
+  /** Prometheus text of the process's /metrics. */
   metrics(): Promise<string>;
   /** SIGTERM and wait for the graceful exit. */
   stop(): Promise<void>;
@@ -60,12 +63,23 @@ export interface WorkerProcess {
   kill(): Promise<void>;
 }
 
+/** A shipping worker process (`node services/shipping/dist/worker.js`). */
+export type WorkerProcess = ShippingProcess;
+
 /** Spawns `node services/shipping/dist/worker.js` with `env` and waits until its /health/ready answers 200. */
-export async function startWorker(name: string, port: number, env: Record<string, string>): Promise<WorkerProcess> {
+export function startWorker(name: string, port: number, env: Record<string, string>): Promise<WorkerProcess> {
+  return startShippingProcess('worker', name, port, env);
+}
+
+/**
+ * Spawns the shipping app (`dist/main.js`) or a worker (`dist/worker.js`) with `env`, its HTTP port set to `port`,
+ * and waits until its /health/ready answers 200 (database, brokers, consumer group or work queue all up).
+ */
+export async function startShippingProcess(kind: keyof typeof ENTRY, name: string, port: number, env: Record<string, string>): Promise<ShippingProcess> {
   const lines: string[] = [];
-  const child = spawn(process.execPath, [WORKER_JS], {
+  const child = spawn(process.execPath, [ENTRY[kind].file], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env, SHIPPING_WORKER_HTTP_PORT: String(port) },
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env, [ENTRY[kind].portVariable]: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const keep = (chunk: Buffer): void => {
@@ -81,7 +95,7 @@ export async function startWorker(name: string, port: number, env: Record<string
     await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
     clearTimeout(timer);
   };
-  const worker: WorkerProcess = {
+  const started: ShippingProcess = {
     name,
     port,
     child,
@@ -104,9 +118,9 @@ export async function startWorker(name: string, port: number, env: Record<string
   };
   try {
     await eventually(
-      `worker ${name} ready on port ${port}`,
+      `${kind} ${name} ready on port ${port}`,
       async () => {
-        if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode}`);
+        if (child.exitCode !== null) throw new Error(`${kind} exited with ${child.exitCode}`);
         const response = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(3_000) });
         return response.status === 200 ? true : undefined;
       },
@@ -114,10 +128,10 @@ export async function startWorker(name: string, port: number, env: Record<string
       200,
     );
   } catch (error) {
-    await worker.kill();
-    throw new Error(`${(error as Error).message}\n--- worker ${name} output ---\n${worker.output()}`);
+    await started.kill();
+    throw new Error(`${(error as Error).message}\n--- ${kind} ${name} output ---\n${started.output()}`);
   }
-  return worker;
+  return started;
 }
 
 /** Sum of a counter's samples whose labels include every one of `labels`. */
