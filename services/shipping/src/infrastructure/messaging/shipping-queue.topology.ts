@@ -1,7 +1,7 @@
 /**
- * Message queue (docs/patterns/06-message-queue.md): the exchanges and queues of the shipping work queue. They are
- * declared whenever the RabbitMQ connection opens, in the app (whose outbox relay publishes the tasks) and in every
- * worker, so the work queue is bound before the first task is published and a task is never dropped unrouted.
+ * Message queue (docs/patterns/06-message-queue.md): the exchanges and queues of the shipping work queue, declared
+ * whenever a RabbitMQ connection opens, in the app and in every worker (both run an outbox relay that publishes
+ * tasks), so that the queue is bound to the exchange before tasks are published to it and none goes unrouted.
  */
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { type ChannelModel } from 'amqplib';

@@ -1,3 +1,8 @@
+/**
+ * Message queue (docs/patterns/06-message-queue.md), the exactly-once effect: a shipment and its shipping.shipped.v1
+ * outbox row commit together, and `order_id UNIQUE` with ON CONFLICT DO NOTHING makes a duplicated or redelivered
+ * task find its order shipped and write nothing, so at-least-once delivery ships each order once.
+ */
 import { Counter, Histogram } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
 import { SHIPPING_SHIPPED_V1, type ShippingShippedV1Data, TOPICS } from '@shop/contracts';
