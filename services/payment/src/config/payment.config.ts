@@ -7,6 +7,14 @@ export const paymentConfigSchema = z.object({
   PAYMENT_GRPC_PORT: env.port().default(50054),
   PAYMENT_DATABASE_URL: env.url('postgres', 'postgresql'),
   KAFKA_BROKERS: env.brokers(),
+  /**
+   * Put before every Kafka consumer group id (`payment-saga`, `payment-wallets`). Empty in a real deployment;
+   * a spec gives its app instance groups of its own, so it neither steals nor replays another instance's messages.
+   */
+  PAYMENT_CONSUMER_GROUP_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]*$/, 'may hold only letters, digits, ".", "_" and "-"')
+    .default(''),
   LOG_LEVEL: env.logLevel(),
 });
 

@@ -1,4 +1,4 @@
-import { type DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { type OrderLookup, type OrderPaymentRecord, type OrderPayments } from '../../application/ports/order-payments.port';
 import { type PaymentStatus } from '../../domain/wallet';
 
@@ -16,11 +16,16 @@ interface OrderPaymentRow {
 }
 
 export class PostgresOrderPayments implements OrderPayments {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly db: EntityManager;
+
+  /** `db` is the pool, or the EntityManager of a transaction opened by the caller (then the void is a savepoint of it). */
+  constructor(db: DataSource | EntityManager) {
+    this.db = db instanceof DataSource ? db.manager : db;
+  }
 
   /** One round trip: the order's payment row (if any) and whether a void marker exists. */
   async lookup(orderId: string): Promise<OrderLookup> {
-    const rows: (Partial<OrderPaymentRow> & { voided: boolean })[] = await this.dataSource.query(
+    const rows: (Partial<OrderPaymentRow> & { voided: boolean })[] = await this.db.query(
       `SELECT p.order_id, p.user_id, p.status, p.amount_cents, EXISTS (SELECT 1 FROM voided_orders v WHERE v.order_id = o.id) AS voided
          FROM (SELECT $1::uuid AS id) AS o LEFT JOIN order_payments p ON p.order_id = o.id`,
       [orderId],
@@ -30,7 +35,7 @@ export class PostgresOrderPayments implements OrderPayments {
   }
 
   voidUnlessKnown(orderId: string): Promise<OrderPaymentRecord | undefined> {
-    return this.dataSource.transaction(async (tx) => {
+    return this.db.transaction(async (tx) => {
       await tx.query(`SELECT pg_advisory_xact_lock(${ORDER_LOCK_KEY('$1::text')})`, [orderId]);
       const known = await findOrder(tx, orderId);
       if (known) return known;

@@ -1,9 +1,9 @@
 /**
  * Event sourcing: the PostgreSQL event store. An append inserts versions expectedVersion+1.. of a stream; the
  * UNIQUE (stream_id, version) constraint turns a lost race into a ConcurrencyError, never an overwrite, and the
- * projections are updated in the same transaction. See docs/patterns/04-event-sourcing.md.
+ * projections and the outbox rows are written in the same transaction. See docs/patterns/04-event-sourcing.md.
  */
-import { type DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import {
   type AppendRequest,
   ConcurrencyError,
@@ -29,26 +29,41 @@ interface EventRow {
 
 type Queryable = Pick<DataSource | EntityManager, 'query'>;
 
+/** Writes, inside the append's transaction, what the events just recorded mean to other services (the outbox). */
+export interface AppendedEventsOutbox {
+  add(tx: EntityManager, recorded: readonly RecordedEvent[]): Promise<void>;
+}
+
 export class PostgresEventStore implements EventStore {
+  private readonly db: EntityManager;
+
+  /**
+   * `db` is the pool (each append is its own transaction) or the EntityManager of a transaction opened by the
+   * caller (a consumer's inbox transaction): reads then run in it and each append becomes a savepoint of it,
+   * so a lost race rolls back only the append and the command can retry inside the same transaction.
+   */
   constructor(
-    private readonly dataSource: DataSource,
+    db: DataSource | EntityManager,
     private readonly projections: readonly Projection[],
-  ) {}
+    private readonly outbox?: AppendedEventsOutbox,
+  ) {
+    this.db = db instanceof DataSource ? db.manager : db;
+  }
 
   async readStream(streamId: string, options: { readonly until?: Date } = {}): Promise<RecordedEvent[]> {
     const rows: EventRow[] = options.until
-      ? await this.dataSource.query(
+      ? await this.db.query(
           `SELECT ${COLUMNS} FROM events WHERE stream_id = $1 AND occurred_at <= $2 ORDER BY version`,
           [streamId, options.until],
         )
-      : await this.dataSource.query(`SELECT ${COLUMNS} FROM events WHERE stream_id = $1 ORDER BY version`, [streamId]);
+      : await this.db.query(`SELECT ${COLUMNS} FROM events WHERE stream_id = $1 ORDER BY version`, [streamId]);
     return rows.map(toRecordedEvent);
   }
 
   async append(request: AppendRequest): Promise<RecordedEvent[]> {
     if (request.events.length === 0) return [];
     try {
-      return await this.dataSource.transaction(async (tx) => {
+      return await this.db.transaction(async (tx) => {
         const rows: EventRow[] = await tx.query(
           `INSERT INTO events (stream_id, version, type, schema_version, data, correlation_id, causation_id)
            SELECT $1, $2::int + e.ordinality, e.type, e.schema_version, e.data, $3, $4
@@ -66,6 +81,7 @@ export class PostgresEventStore implements EventStore {
         );
         const recorded = rows.map(toRecordedEvent).sort((a, b) => a.version - b.version);
         for (const projection of this.projections) await projection.apply(tx, recorded, 'live');
+        await this.outbox?.add(tx, recorded);
         return recorded;
       });
     } catch (error) {
