@@ -84,6 +84,7 @@ export class OutboxRelay {
     const listener = this.listener;
     this.listener = undefined;
     await listener?.end().catch(() => undefined);
+    await this.publishers.kafka?.close();
   }
 
   /** Backlog figures for metrics and readiness details. */
