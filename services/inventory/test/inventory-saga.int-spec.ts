@@ -82,7 +82,13 @@ describe('inventory saga participant over Kafka', () => {
     await database?.drop();
   });
 
-  const [yirgacheffe, huila, espresso] = CATALOG;
+  const product = (sku: string): (typeof CATALOG)[number] => {
+    const found = CATALOG.find((candidate) => candidate.sku === sku);
+    if (!found) throw new Error(`No product ${sku} in the seed catalog`);
+    return found;
+  };
+  // Products the other component spec of this service does not use.
+  const [lantern, stove, lamp] = [product('OUT-012'), product('OUT-013'), product('DSK-012')];
   const stockOf = async (productId: string): Promise<number> =>
     (await sql.query<{ stock: number }>('SELECT stock FROM products WHERE id = $1', [productId])).rows[0].stock;
   const setStock = async (productId: string, stock: number): Promise<void> => {
@@ -107,7 +113,7 @@ describe('inventory saga participant over Kafka', () => {
   };
   const orderEvent = (type: string, orderId: string, extra: Record<string, unknown> = {}): Envelope =>
     envelope(type, { orderId, userId: randomUUID(), ...extra }, { correlationId: orderId });
-  const lineOf = (product: (typeof CATALOG)[number], quantity: number): OrderLineV1 => ({ productId: product.id, quantity, unitPriceCents: product.priceCents });
+  const lineOf = (item: (typeof CATALOG)[number], quantity: number): OrderLineV1 => ({ productId: item.id, quantity, unitPriceCents: item.priceCents });
   const byOrder = (orderId: string) => (data: { orderId: string }) => data.orderId === orderId;
 
   /** Places a choreographed order and waits until it is reserved. */
@@ -118,12 +124,12 @@ describe('inventory saga participant over Kafka', () => {
 
   describe('order.placed.v1', () => {
     it('reserves a choreographed order and publishes inventory.reserved.v1, taking stock once even when delivered twice', async () => {
-      await setStock(yirgacheffe.id, 50);
-      await setStock(huila.id, 50);
+      await setStock(lantern.id, 50);
+      await setStock(stove.id, 50);
       const orderId = randomUUID();
-      const items = [lineOf(yirgacheffe, 3), lineOf(huila, 1)];
+      const items = [lineOf(lantern, 3), lineOf(stove, 1)];
       const message = placed(orderId, items);
-      const sentinel = placed(randomUUID(), [lineOf(yirgacheffe, 1)], 'orchestration');
+      const sentinel = placed(randomUUID(), [lineOf(lantern, 1)], 'orchestration');
       await publish(kafka, TOPICS.orders, orderId, [message, message, sentinel]);
 
       const [reserved] = await recorder.waitFor<InventoryReservedV1Data>(INVENTORY_RESERVED_V1, byOrder(orderId));
@@ -136,40 +142,40 @@ describe('inventory saga participant over Kafka', () => {
         data: { orderId, userId: message.data.userId, totalCents: message.data.totalCents, items, sagaStyle: 'choreography' },
       });
       await handled(sentinel);
-      expect(await stockOf(yirgacheffe.id)).toBe(47);
-      expect(await stockOf(huila.id)).toBe(49);
+      expect(await stockOf(lantern.id)).toBe(47);
+      expect(await stockOf(stove.id)).toBe(49);
       expect(await reservationOf(orderId)).toBe('RESERVED');
       expect(await outboxed(INVENTORY_RESERVED_V1, orderId)).toBe(1);
     });
 
     it('rejects an order it cannot fill with inventory.rejected.v1 naming the short products, and takes nothing', async () => {
-      await setStock(yirgacheffe.id, 50);
-      await setStock(espresso.id, 2);
+      await setStock(lantern.id, 50);
+      await setStock(lamp.id, 2);
       const orderId = randomUUID();
-      await publish(kafka, TOPICS.orders, orderId, [placed(orderId, [lineOf(yirgacheffe, 1), lineOf(espresso, 3)])]);
+      await publish(kafka, TOPICS.orders, orderId, [placed(orderId, [lineOf(lantern, 1), lineOf(lamp, 3)])]);
 
       const [rejected] = await recorder.waitFor<InventoryRejectedV1Data>(INVENTORY_REJECTED_V1, byOrder(orderId));
-      expect(rejected.envelope.data).toEqual({ orderId, unavailableProductIds: [espresso.id], sagaStyle: 'choreography' });
-      expect(await stockOf(yirgacheffe.id)).toBe(50);
-      expect(await stockOf(espresso.id)).toBe(2);
+      expect(rejected.envelope.data).toEqual({ orderId, unavailableProductIds: [lamp.id], sagaStyle: 'choreography' });
+      expect(await stockOf(lantern.id)).toBe(50);
+      expect(await stockOf(lamp.id)).toBe(2);
       expect(await reservationOf(orderId)).toBe('REJECTED');
     });
 
     it('leaves an orchestrated order alone: the orchestrator reserves it over gRPC', async () => {
-      await setStock(yirgacheffe.id, 50);
+      await setStock(lantern.id, 50);
       const orderId = randomUUID();
-      const message = placed(orderId, [lineOf(yirgacheffe, 5)], 'orchestration');
+      const message = placed(orderId, [lineOf(lantern, 5)], 'orchestration');
       await publish(kafka, TOPICS.orders, orderId, [message]);
 
       await handled(message);
       expect(await reservationOf(orderId)).toBeUndefined();
-      expect(await stockOf(yirgacheffe.id)).toBe(50);
+      expect(await stockOf(lantern.id)).toBe(50);
       expect(await outboxed(INVENTORY_RESERVED_V1, orderId)).toBe(0);
     });
 
     it('dead-letters an order.placed that breaks its contract and writes nothing', async () => {
       const orderId = randomUUID();
-      const broken = placed(orderId, [{ productId: yirgacheffe.id, quantity: 0, unitPriceCents: yirgacheffe.priceCents }]);
+      const broken = placed(orderId, [{ productId: lantern.id, quantity: 0, unitPriceCents: lantern.priceCents }]);
       await publish(kafka, TOPICS.orders, orderId, [broken]);
 
       await eventually('the broken event on the dead-letter topic', async () =>
@@ -182,19 +188,19 @@ describe('inventory saga participant over Kafka', () => {
 
   describe('payment.declined.v1', () => {
     it('releases the reservation once and publishes inventory.released.v1 once, even when delivered twice', async () => {
-      await setStock(huila.id, 20);
+      await setStock(stove.id, 20);
       const orderId = randomUUID();
-      await reserve(orderId, [lineOf(huila, 4)]);
-      expect(await stockOf(huila.id)).toBe(16);
+      await reserve(orderId, [lineOf(stove, 4)]);
+      expect(await stockOf(stove.id)).toBe(16);
 
-      const declined = orderEvent(PAYMENT_DECLINED_V1, orderId, { amountCents: 4 * huila.priceCents, reason: 'INSUFFICIENT_FUNDS' });
-      const again = orderEvent(PAYMENT_DECLINED_V1, orderId, { amountCents: 4 * huila.priceCents, reason: 'INSUFFICIENT_FUNDS' });
+      const declined = orderEvent(PAYMENT_DECLINED_V1, orderId, { amountCents: 4 * stove.priceCents, reason: 'INSUFFICIENT_FUNDS' });
+      const again = orderEvent(PAYMENT_DECLINED_V1, orderId, { amountCents: 4 * stove.priceCents, reason: 'INSUFFICIENT_FUNDS' });
       await publish(kafka, TOPICS.payments, orderId, [declined, declined, again]);
 
       const [released] = await recorder.waitFor<InventoryReleasedV1Data>(INVENTORY_RELEASED_V1, byOrder(orderId));
       expect(released.envelope).toMatchObject({ correlationId: orderId, causationId: declined.id, data: { orderId } });
       await handled(again);
-      expect(await stockOf(huila.id)).toBe(20);
+      expect(await stockOf(stove.id)).toBe(20);
       expect(await reservationOf(orderId)).toBe('RELEASED');
       expect(await outboxed(INVENTORY_RELEASED_V1, orderId)).toBe(1);
     });
@@ -202,30 +208,30 @@ describe('inventory saga participant over Kafka', () => {
 
   describe('order.cancelled.v1', () => {
     it('releases a reserved order and publishes inventory.released.v1', async () => {
-      await setStock(yirgacheffe.id, 30);
+      await setStock(lantern.id, 30);
       const orderId = randomUUID();
-      await reserve(orderId, [lineOf(yirgacheffe, 10)]);
+      await reserve(orderId, [lineOf(lantern, 10)]);
 
       await publish(kafka, TOPICS.orders, orderId, [orderEvent(ORDER_CANCELLED_V1, orderId, { reason: 'PAYMENT_UNAVAILABLE' })]);
 
       await recorder.waitFor(INVENTORY_RELEASED_V1, byOrder(orderId));
-      expect(await stockOf(yirgacheffe.id)).toBe(30);
+      expect(await stockOf(lantern.id)).toBe(30);
       expect(await reservationOf(orderId)).toBe('RELEASED');
     });
 
     it('records a tombstone for an order not reserved yet, so its late order.placed is rejected and takes nothing', async () => {
-      await setStock(yirgacheffe.id, 30);
+      await setStock(lantern.id, 30);
       const orderId = randomUUID();
       const cancellation = orderEvent(ORDER_CANCELLED_V1, orderId, { reason: 'PAYMENT_UNAVAILABLE' });
       await publish(kafka, TOPICS.orders, orderId, [cancellation]);
       await handled(cancellation);
       expect(await reservationOf(orderId)).toBe('RELEASED');
 
-      await publish(kafka, TOPICS.orders, orderId, [placed(orderId, [lineOf(yirgacheffe, 5)])]);
+      await publish(kafka, TOPICS.orders, orderId, [placed(orderId, [lineOf(lantern, 5)])]);
 
       const [rejected] = await recorder.waitFor<InventoryRejectedV1Data>(INVENTORY_REJECTED_V1, byOrder(orderId));
       expect(rejected.envelope.data).toEqual({ orderId, unavailableProductIds: [], sagaStyle: 'choreography' });
-      expect(await stockOf(yirgacheffe.id)).toBe(30);
+      expect(await stockOf(lantern.id)).toBe(30);
       expect(await outboxed(INVENTORY_RESERVED_V1, orderId)).toBe(0);
       expect(await outboxed(INVENTORY_RELEASED_V1, orderId)).toBe(0);
     });
@@ -233,16 +239,16 @@ describe('inventory saga participant over Kafka', () => {
 
   describe('order.confirmed.v1', () => {
     it('commits the reservation once, even when delivered twice: the units stay sold', async () => {
-      await setStock(espresso.id, 10);
+      await setStock(lamp.id, 10);
       const orderId = randomUUID();
-      await reserve(orderId, [lineOf(espresso, 2)]);
+      await reserve(orderId, [lineOf(lamp, 2)]);
 
-      const confirmed = orderEvent(ORDER_CONFIRMED_V1, orderId, { items: [lineOf(espresso, 2)], totalCents: 2 * espresso.priceCents });
+      const confirmed = orderEvent(ORDER_CONFIRMED_V1, orderId, { items: [lineOf(lamp, 2)], totalCents: 2 * lamp.priceCents });
       await publish(kafka, TOPICS.orders, orderId, [confirmed, confirmed]);
 
       await handled(confirmed);
       await eventually('the reservation committed', async () => ((await reservationOf(orderId)) === 'COMMITTED' ? true : undefined));
-      expect(await stockOf(espresso.id)).toBe(8);
+      expect(await stockOf(lamp.id)).toBe(8);
       expect(await outboxed(INVENTORY_RELEASED_V1, orderId)).toBe(0);
     });
   });

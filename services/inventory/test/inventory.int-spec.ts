@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type INestApplication } from '@nestjs/common';
-import { inventoryV1, protoPath, PROTO_ROOT } from '@shop/contracts';
+import { CONSUMER_GROUPS, inventoryV1, protoPath, PROTO_ROOT, TOPICS } from '@shop/contracts';
 import { callUnary, createGrpcClient, createLogger, GrpcStatus, runMigrations, startService } from '@shop/platform';
 import { createTestDatabase, freePort, kafkaBrokers } from '@shop/testing';
 import { Client } from 'pg';
@@ -8,6 +8,7 @@ import { loadInventoryConfig } from '../src/config/inventory.config';
 import { inventoryDatabase } from '../src/infrastructure/persistence/database';
 import { CATALOG, type CatalogProduct } from '../src/infrastructure/persistence/seed/catalog';
 import { InventoryModule } from '../src/inventory.module';
+import { specKafka, startGroupsAtEnd } from './kafka-fixture';
 
 const { ReservationStatus } = inventoryV1;
 const DEADLINE_MS = 5_000;
@@ -23,12 +24,16 @@ describe('inventory service', () => {
   beforeAll(async () => {
     database = await createTestDatabase('inventory_component');
     await runMigrations(inventoryDatabase(database.url));
+    // The app's consumer group is its own and starts at the end of the shared topics: only this spec writes here.
+    const groupPrefix = `spec-${randomUUID()}.`;
+    await startGroupsAtEnd(await specKafka('inventory-spec'), [`${groupPrefix}${CONSUMER_GROUPS.inventorySaga}`], [TOPICS.orders, TOPICS.payments]);
     const [httpPort, grpcPort] = [await freePort(), await freePort()];
     const config = loadInventoryConfig({
       INVENTORY_DATABASE_URL: database.url,
       INVENTORY_HTTP_PORT: String(httpPort),
       INVENTORY_GRPC_PORT: String(grpcPort),
       KAFKA_BROKERS: (await kafkaBrokers()).join(','),
+      INVENTORY_CONSUMER_GROUP_PREFIX: groupPrefix,
       LOG_LEVEL: 'silent',
     });
     const logger = createLogger('inventory', config.LOG_LEVEL);
