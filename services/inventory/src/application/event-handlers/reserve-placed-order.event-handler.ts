@@ -1,9 +1,8 @@
 /**
- * Choreography (docs/patterns/09-choreography-vs-orchestration.md): with no orchestrator, inventory takes the
- * first step of the order saga when an order is placed. It reserves exactly as the gRPC Reserve does (the same
- * command, idempotent per order id) and announces the outcome in the same transaction: inventory.reserved.v1,
- * which payment acts on, or inventory.rejected.v1, which cancels the order. Orchestrated orders are reserved
- * by the orchestrator over gRPC, so their order.placed is not acted on here.
+ * Choreography (docs/patterns/09-choreography-vs-orchestration.md): with no orchestrator, inventory takes the saga's
+ * first step when an order is placed: it reserves exactly as the gRPC Reserve does (same command, idempotent per
+ * order id) and announces the outcome in the same transaction (inventory.reserved.v1 or inventory.rejected.v1).
+ * Orchestrated orders are reserved by the orchestrator over gRPC, so they are not acted on here.
  */
 import { type OrderPlacedV1Data } from '@shop/contracts';
 import { reserveStock, type ReserveStockResult } from '../commands/reserve-stock.command';

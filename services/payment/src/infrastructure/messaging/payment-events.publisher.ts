@@ -1,9 +1,8 @@
 /**
- * Transactional outbox (docs/patterns/05-publish-subscribe.md): every payment fact a wallet stream records
- * (charged, declined, refunded) becomes its integration event on payments.events.v1, keyed by the order id, and
- * is inserted into the outbox inside the append's transaction: the event, the projections and the message commit
- * together or not at all. Whatever asked for the charge (the gRPC call of the orchestrator, or a choreography
- * message), the fact is published the same way; subscribers pick the sagas they take part in.
+ * Transactional outbox (docs/patterns/05-publish-subscribe.md): each payment fact a wallet stream records (charged,
+ * declined, refunded) becomes its event on payments.events.v1 in the append's own transaction, so the stored event,
+ * the projections and the message commit together. gRPC (orchestration) and Kafka (choreography) commands publish
+ * alike: these are facts about wallets, and each subscriber picks the orders it acts on.
  */
 import {
   PAYMENT_CHARGED_V1,
