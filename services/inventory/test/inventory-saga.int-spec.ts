@@ -113,7 +113,12 @@ describe('inventory saga participant over Kafka', () => {
   };
   const orderEvent = (type: string, orderId: string, extra: Record<string, unknown> = {}): Envelope =>
     envelope(type, { orderId, userId: randomUUID(), ...extra }, { correlationId: orderId });
-  const lineOf = (item: (typeof CATALOG)[number], quantity: number): OrderLineV1 => ({ productId: item.id, quantity, unitPriceCents: item.priceCents });
+  const lineOf = (item: (typeof CATALOG)[number], quantity: number): OrderLineV1 => ({
+    productId: item.id,
+    productName: item.name,
+    quantity,
+    unitPriceCents: item.priceCents,
+  });
   const byOrder = (orderId: string) => (data: { orderId: string }) => data.orderId === orderId;
 
   /** Places a choreographed order and waits until it is reserved. */

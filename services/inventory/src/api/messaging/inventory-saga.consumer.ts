@@ -25,7 +25,7 @@ import { reservePlacedOrder } from '../../application/event-handlers/reserve-pla
 import { type MessageCause } from '../../application/ports/inventory-events.port';
 import { type InventoryTransaction, type InventoryTransactions } from '../../application/ports/inventory-transactions.port';
 
-/** The fields used here, with the limits of the gRPC Reserve; fields added within v1 are ignored. */
+/** The fields used or passed on, with the limits of the gRPC Reserve; other fields added within v1 are ignored. */
 const orderPlaced = z.object({
   orderId: z.uuid(),
   userId: z.uuid(),
@@ -33,6 +33,7 @@ const orderPlaced = z.object({
     .array(
       z.object({
         productId: z.uuid(),
+        productName: z.string().optional(),
         quantity: z.int().min(MIN_LINE_QUANTITY).max(MAX_LINE_QUANTITY),
         unitPriceCents: z.int().nonnegative(),
       }),
