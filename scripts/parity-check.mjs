@@ -22,7 +22,7 @@
 // standard ports free: it refuses to start while `npm run start:local` (or anything else) holds them.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { OVERLAYS, ROOT, appConfig, appDir, loadCompose, readEnvFile, renderKustomization, say } from './validate-lib.mjs';
@@ -252,7 +252,8 @@ function containerEnvironment(where, container, spec, configMaps, secrets) {
 // ------------------------------------------------------------------ native run
 function runOnce(service, hosts, label, extraEnv = {}) {
   const env = { ...nativeEnvironment(service, hosts), ...extraEnv };
-  for (const mount of service.mounts) mkdirSync(mount.local, { recursive: true });
+  // Named volumes become local folders; a bind mount of a file (the init script) already exists and is left alone.
+  for (const mount of service.mounts) if (!existsSync(mount.local)) mkdirSync(mount.local, { recursive: true });
   const [program, ...rest] = service.command;
   execFileSync(program === 'node' ? process.execPath : program, rest, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'], timeout: 120_000 });
   say(`ran ${label}`);
