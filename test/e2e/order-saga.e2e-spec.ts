@@ -58,10 +58,13 @@ describe.each(['orchestration', 'choreography'] as const)('the order saga (%s)',
 
   it('cancels with OUT_OF_STOCK when stock is short, and charges nothing', async () => {
     const customer = await newCustomer(100_000_000);
-    const item = pick(2);
-    const available = (await product(customer.token, item.id)).available;
-    const placed = await placeOrder(customer, [{ productId: item.id, quantity: Math.min(available + 1, 100) }], style);
-    if (available + 1 > 100) throw new Error('test product has more than 99 units; pick another');
+    // A product of this style's half of the catalog with fewer than 100 units left (one line orders at most 100).
+    const mid = Math.floor(catalog.length / 2);
+    const half = new Set((style === 'orchestration' ? catalog.slice(0, mid) : catalog.slice(mid)).map((p) => p.id));
+    const item = (await products(customer.token)).filter((p) => half.has(p.id) && p.available > 0 && p.available < 100).sort((a, b) => a.available - b.available)[0];
+    if (!item) throw new Error('no product with 1..99 units left in this half of the catalog');
+    const available = item.available;
+    const placed = await placeOrder(customer, [{ productId: item.id, quantity: available + 1 }], style);
     const order = await orderUntil(customer, placed.body.id, ['CONFIRMED', 'CANCELLED'], settle);
     expect(order).toMatchObject({ status: 'CANCELLED', reason: 'OUT_OF_STOCK' });
     expect(await balance(customer)).toBe(100_000_000);
