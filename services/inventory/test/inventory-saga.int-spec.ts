@@ -30,7 +30,7 @@ import { loadInventoryConfig } from '../src/config/inventory.config';
 import { inventoryDatabase } from '../src/infrastructure/persistence/database';
 import { CATALOG } from '../src/infrastructure/persistence/seed/catalog';
 import { InventoryModule } from '../src/inventory.module';
-import { publish, specKafka, startGroupsAtEnd, TopicRecorder } from './kafka-fixture';
+import { publish, specKafka, startGroupsAtEnd, TopicRecorder } from '@shop/testing';
 
 /**
  * Inventory as a participant of the choreographed order saga: the real app in-process (free ports, fresh

@@ -8,7 +8,7 @@ import { loadInventoryConfig } from '../src/config/inventory.config';
 import { inventoryDatabase } from '../src/infrastructure/persistence/database';
 import { CATALOG, type CatalogProduct } from '../src/infrastructure/persistence/seed/catalog';
 import { InventoryModule } from '../src/inventory.module';
-import { specKafka, startGroupsAtEnd } from './kafka-fixture';
+import { specKafka, startGroupsAtEnd } from '@shop/testing';
 
 const { ReservationStatus } = inventoryV1;
 const DEADLINE_MS = 5_000;

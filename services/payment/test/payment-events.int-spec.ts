@@ -28,7 +28,7 @@ import { type Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { loadPaymentConfig } from '../src/config/payment.config';
 import { PaymentModule } from '../src/payment.module';
-import { publish, specKafka, startGroupsAtEnd, TopicRecorder } from './kafka-fixture';
+import { publish, specKafka, startGroupsAtEnd, TopicRecorder } from '@shop/testing';
 import { migratedDatabase } from './payment-fixture';
 
 /**

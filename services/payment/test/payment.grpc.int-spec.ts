@@ -6,7 +6,7 @@ import { freePort, kafkaBrokers } from '@shop/testing';
 import { DataSource } from 'typeorm';
 import { PaymentModule } from '../src/payment.module';
 import { loadPaymentConfig } from '../src/config/payment.config';
-import { specKafka, startGroupsAtEnd } from './kafka-fixture';
+import { specKafka, startGroupsAtEnd } from '@shop/testing';
 import { migratedDatabase } from './payment-fixture';
 
 const ALICE = 'a11ce000-0000-4000-8000-000000000001';

@@ -8,7 +8,7 @@ import { type Kafka } from 'kafkajs';
 import { loadUserConfig } from '../src/config/user.config';
 import { userDatabase } from '../src/infrastructure/persistence/database';
 import { UserModule } from '../src/user.module';
-import { specKafka, TopicRecorder } from './kafka-fixture';
+import { specKafka, TopicRecorder } from '@shop/testing';
 
 /**
  * Publish-subscribe, producer side: a registration writes `user.registered.v1` to the outbox in its own

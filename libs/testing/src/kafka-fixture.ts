@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Envelope } from '@shop/contracts';
 import { createKafka } from '@shop/messaging';
-import { eventually, kafkaBrokers } from '@shop/testing';
+import { eventually, kafkaBrokers } from './infrastructure';
 import { type Consumer, type Kafka } from 'kafkajs';
 
 /**
