@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { DatabaseModule, PlatformModule, type Logger } from '@shop/platform';
+import { ChaosModule, DatabaseModule, PlatformModule, type Logger } from '@shop/platform';
 import { KafkaConsumers, KafkaModule, OutboxModule } from '@shop/messaging';
 import { DataSource } from 'typeorm';
 import { ProductsHttpController } from './api/http/products.http-controller';
@@ -26,6 +26,7 @@ export class InventoryModule {
       module: InventoryModule,
       imports: [
         PlatformModule.forRoot({ service: 'inventory', logger }),
+        ChaosModule.forRoot(config.CHAOS_ENABLED),
         DatabaseModule.forRoot(inventoryDatabase(config.INVENTORY_DATABASE_URL)),
         KafkaModule.forRoot({ clientId: 'inventory', brokers: config.KAFKA_BROKERS }),
         // The relay publishes the outbox rows of the saga consumer (inventory.reserved/rejected/released.v1).

@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { DatabaseModule, PlatformModule, type Logger } from '@shop/platform';
+import { ChaosModule, DatabaseModule, PlatformModule, type Logger } from '@shop/platform';
 import { KafkaConsumers, KafkaModule, OutboxModule } from '@shop/messaging';
 import { DataSource } from 'typeorm';
 import { PaymentGrpcController } from './api/grpc/payment.grpc-controller';
@@ -36,6 +36,7 @@ export class PaymentModule {
       module: PaymentModule,
       imports: [
         PlatformModule.forRoot({ service: 'payment', logger }),
+        ChaosModule.forRoot(config.CHAOS_ENABLED),
         DatabaseModule.forRoot(paymentDatabase(config.PAYMENT_DATABASE_URL)),
         KafkaModule.forRoot({ clientId: 'payment', brokers: config.KAFKA_BROKERS }),
         // The relay publishes the outbox rows written by appends (payment.charged/declined/refunded.v1).

@@ -3,10 +3,13 @@ import { type INestApplication, type DynamicModule, type Type } from '@nestjs/co
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type MicroserviceOptions, Transport } from '@nestjs/microservices';
-import { collectDefaultMetrics } from 'prom-client';
+import { collectDefaultMetrics, register } from 'prom-client';
 import { ConfigError } from '../config/load-config';
 import { HealthRegistry } from '../health/health-registry';
 import { createLogger, type Logger, NestPinoLogger } from '../logging/logger';
+import { measureFastifyRequests } from '../metrics/http-metrics';
+import { traceFastifyRequests } from '../telemetry/fastify-tracing';
+import { nameTelemetryService } from '../telemetry/telemetry-state';
 
 export interface GrpcServerOptions {
   /** host:port to listen on, e.g. 0.0.0.0:50053 */
@@ -36,7 +39,8 @@ export interface StartServiceOptions {
  */
 export async function startService(options: StartServiceOptions): Promise<INestApplication> {
   const { logger } = options;
-  collectDefaultMetrics({ labels: { service: options.service } });
+  // Once per process: a spec may start two instances of an app side by side.
+  if (!register.getSingleMetric('process_cpu_user_seconds_total')) collectDefaultMetrics({ labels: { service: options.service } });
   const adapter = new FastifyAdapter({
     bodyLimit: options.bodyLimitBytes ?? 64 * 1024,
     requestIdHeader: 'x-request-id',
@@ -48,6 +52,8 @@ export async function startService(options: StartServiceOptions): Promise<INestA
     bufferLogs: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  traceFastifyRequests(fastify);
+  measureFastifyRequests(fastify);
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
@@ -89,6 +95,7 @@ export async function startService(options: StartServiceOptions): Promise<INestA
  * failure into a logged, non-zero exit.
  */
 export async function runService(service: string, start: () => Promise<unknown>): Promise<void> {
+  nameTelemetryService(service);
   try {
     await start();
   } catch (error) {

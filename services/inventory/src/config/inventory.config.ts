@@ -15,6 +15,11 @@ export const inventoryConfigSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9._-]*$/, 'may hold only letters, digits, ".", "_" and "-"')
     .default(''),
+  /**
+   * Fault switches (latency, error rate, hang) on this service's gRPC handlers, set at run time with
+   * `PUT /admin/chaos`. For demos and failure tests only: off unless set to true, and absent from the app when off.
+   */
+  CHAOS_ENABLED: env.boolean().default(false),
   LOG_LEVEL: env.logLevel(),
 });
 
