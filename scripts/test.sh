@@ -45,3 +45,10 @@ trap 'if $started_here; then KEEP_KAFKA=true bash "$ROOT/scripts/stop-local.sh" 
 
 say "running end-to-end specs"
 jest --runInBand --passWithNoTests --selectProjects e2e "$@"
+
+# The pattern demos (npm run demo) against the same running system: each drives it through the public API, prints its
+# evidence step by step and exits 1 when the system does not show it. A run narrowed by a path filter skips them.
+if [ "$#" -eq 0 ]; then
+  say "running the pattern demos"
+  node scripts/demo.mjs all
+fi
