@@ -1,4 +1,5 @@
 import { DependencyTimeoutError, DependencyUnavailableError, DomainError, GrpcStatus } from '@shop/platform/errors';
+import { register } from 'prom-client';
 import { DependencyPolicy } from './dependency-policy';
 
 const unavailable = (): DomainError =>
@@ -42,6 +43,18 @@ describe('DependencyPolicy', () => {
     await new Promise((resolve) => setTimeout(resolve, 120));
     await expect(policy.execute(async () => 'ok')).resolves.toBe('ok');
     expect(policy.state).toBe('closed');
+  });
+
+  it('records the duration of each call by outcome, rejected calls included', async () => {
+    const policy = new DependencyPolicy({ name: 'measured', ...options, maxAttempts: 1, breakerThreshold: 1 });
+    await policy.execute(async () => 'ok');
+    await expect(policy.execute(async () => { throw unavailable(); })).rejects.toThrow();
+    await expect(policy.execute(async () => 'never')).rejects.toBeInstanceOf(DependencyUnavailableError);
+    const metric = register.getSingleMetric('shop_dependency_call_duration_seconds');
+    const counts = (await metric!.get()).values
+      .filter((value) => value.metricName === 'shop_dependency_call_duration_seconds_count' && value.labels.dependency === 'measured')
+      .map((value) => [value.labels.outcome, value.value]);
+    expect(Object.fromEntries(counts)).toEqual({ ok: 1, failed: 1, rejected: 1 });
   });
 
   it('refuses an unbounded number of attempts', () => {

@@ -20,7 +20,7 @@ import {
   type CircuitBreakerPolicy,
   type IPolicy,
 } from 'cockatiel';
-import { Gauge } from 'prom-client';
+import { Gauge, Histogram } from 'prom-client';
 import { DependencyTimeoutError, DependencyUnavailableError, DomainError, isRetryableGrpcStatus } from '@shop/platform/errors';
 
 export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
@@ -45,6 +45,15 @@ const breakerStateGauge = new Gauge({
   help: 'Circuit breaker state per dependency: 0 closed, 1 half-open, 2 open, 3 isolated',
   labelNames: ['dependency'],
 });
+
+const callDuration = new Histogram({
+  name: 'shop_dependency_call_duration_seconds',
+  help: 'Calls to a downstream dependency through its policy (retries included), by outcome: ok, failed, timeout, or rejected by the open breaker',
+  labelNames: ['dependency', 'outcome'],
+  buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+});
+
+export type CallOutcome = 'ok' | 'failed' | 'timeout' | 'rejected';
 
 const STATE_NAMES: Record<CircuitState, BreakerState> = {
   [CircuitState.Closed]: 'closed',
@@ -103,13 +112,21 @@ export class DependencyPolicy {
    * An open breaker or exhausted deadline surfaces as DependencyUnavailableError / DependencyTimeoutError.
    */
   async execute<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const stopTimer = callDuration.startTimer({ dependency: this.options.name });
     try {
-      return await this.policy.execute(({ signal }) => call(signal));
+      const result = await this.policy.execute(({ signal }) => call(signal));
+      stopTimer({ outcome: 'ok' });
+      return result;
     } catch (error) {
       if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
+        stopTimer({ outcome: 'rejected' });
         throw new DependencyUnavailableError(this.options.name, 'circuit breaker is open');
       }
-      if (error instanceof TaskCancelledError) throw new DependencyTimeoutError(this.options.name, this.options.timeoutMs);
+      if (error instanceof TaskCancelledError) {
+        stopTimer({ outcome: 'timeout' });
+        throw new DependencyTimeoutError(this.options.name, this.options.timeoutMs);
+      }
+      stopTimer({ outcome: 'failed' });
       throw error;
     }
   }
