@@ -85,14 +85,14 @@ describe('payment fault switches', () => {
   it('start off, and report the settings they hold', async () => {
     const current = await fetch(`http://127.0.0.1:${withChaos.httpPort}/admin/chaos`);
     expect(current.status).toBe(200);
-    expect(await current.json()).toEqual({ latencyMs: 0, errorRate: 0, hang: false });
+    expect(await current.json()).toEqual({ latencyMs: 0, errorRate: 0, hang: false, replyDelayMs: 0 });
     await expect(balance(withChaos)).resolves.toMatchObject({ balanceCents: 0 });
   });
 
   it('add latency to every gRPC call', async () => {
     const response = await setChaos(withChaos.httpPort, { latencyMs: 400 });
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ latencyMs: 400, errorRate: 0, hang: false });
+    expect(await response.json()).toEqual({ latencyMs: 400, errorRate: 0, hang: false, replyDelayMs: 0 });
     const started = performance.now();
     await balance(withChaos);
     expect(performance.now() - started).toBeGreaterThanOrEqual(390);
@@ -114,6 +114,18 @@ describe('payment fault switches', () => {
     await expect(balance(withChaos)).resolves.toMatchObject({ balanceCents: 0 });
   });
 
+  it('delay the reply after the work is done: a caller that gives up has still had its effect', async () => {
+    await setChaos(withChaos.httpPort, { replyDelayMs: 400 });
+    const userId = randomUUID();
+    const deposit = { userId, amountCents: 2_500, depositId: randomUUID() };
+    await expect(callUnary('payment', withChaos.client, withChaos.client.deposit, deposit, { deadlineMs: 100 })).rejects.toMatchObject({
+      details: { grpcCode: GrpcStatus.DEADLINE_EXCEEDED },
+    });
+    await setChaos(withChaos.httpPort, {});
+    const after = await callUnary('payment', withChaos.client, withChaos.client.getBalance, { userId, at: '' }, { deadlineMs: 5_000 });
+    expect(after.balanceCents).toBe(2_500);
+  });
+
   it('refuse bad settings with 400 and keep the ones they had', async () => {
     await setChaos(withChaos.httpPort, { latencyMs: 5 });
     for (const bad of [{ errorRate: 2 }, { latencyMs: -1 }, { hang: 'yes' }, { latency: 10 }]) {
@@ -121,6 +133,6 @@ describe('payment fault switches', () => {
       expect(response.status).toBe(400);
       expect(await response.json()).toMatchObject({ message: expect.any(String) });
     }
-    expect(await (await fetch(`http://127.0.0.1:${withChaos.httpPort}/admin/chaos`)).json()).toEqual({ latencyMs: 5, errorRate: 0, hang: false });
+    expect(await (await fetch(`http://127.0.0.1:${withChaos.httpPort}/admin/chaos`)).json()).toEqual({ latencyMs: 5, errorRate: 0, hang: false, replyDelayMs: 0 });
   });
 });

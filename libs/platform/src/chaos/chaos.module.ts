@@ -1,6 +1,6 @@
 /**
- * Fault switches for demos and tests: added latency, an error rate and a hang, applied to this service's gRPC
- * handlers and changed at run time through `PUT /admin/chaos`. Registered only when CHAOS_ENABLED=true — never on by
+ * Fault switches for demos and tests: added latency, an error rate, a hang, and a delayed reply, applied to this
+ * service's gRPC handlers and changed at run time through `PUT /admin/chaos`. Registered only when CHAOS_ENABLED=true — never on by
  * default, and absent from the app otherwise (no route, no interceptor).
  */
 import {
@@ -17,7 +17,7 @@ import {
 } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { RpcException } from '@nestjs/microservices';
-import { from, type Observable, switchMap } from 'rxjs';
+import { concatMap, from, type Observable, switchMap } from 'rxjs';
 import { z } from 'zod';
 import { GrpcStatus } from '../errors/error-table';
 import { ZodPipe } from '../http/zod-validation';
@@ -29,12 +29,17 @@ const settingsSchema = z.strictObject({
   errorRate: z.number().min(0).max(1).default(0),
   /** When true, gRPC calls never answer (the caller's deadline fires). */
   hang: z.boolean().default(false),
+  /**
+   * Added after the handler has done its work, before the reply, in milliseconds: the effect is committed while the
+   * caller still waits. Opens a precise window to kill the caller "right after" a step (the crash-recovery tests).
+   */
+  replyDelayMs: z.number().int().min(0).max(60_000).default(0),
 });
 export type ChaosSettings = z.infer<typeof settingsSchema>;
 
 @Injectable()
 export class ChaosSwitches {
-  private settings: ChaosSettings = { latencyMs: 0, errorRate: 0, hang: false };
+  private settings: ChaosSettings = { latencyMs: 0, errorRate: 0, hang: false, replyDelayMs: 0 };
 
   get(): ChaosSettings {
     return this.settings;
@@ -54,6 +59,12 @@ export class ChaosSwitches {
       throw new RpcException({ code: GrpcStatus.UNAVAILABLE, message: 'chaos: injected failure' });
     }
   }
+
+  /** Resolves after the configured reply delay; called once the handler has answered. */
+  async delayReply(): Promise<void> {
+    const { replyDelayMs } = this.settings;
+    if (replyDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, replyDelayMs));
+  }
 }
 
 @Injectable()
@@ -62,7 +73,13 @@ class ChaosInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'rpc') return next.handle();
-    return from(this.chaos.apply()).pipe(switchMap(() => next.handle()));
+    return from(this.chaos.apply()).pipe(
+      switchMap(() => next.handle()),
+      concatMap(async (reply) => {
+        await this.chaos.delayReply();
+        return reply;
+      }),
+    );
   }
 }
 
