@@ -33,9 +33,11 @@ say "running unit and integration specs"
 jest --runInBand --passWithNoTests --selectProjects unit integration "$@"
 
 # End-to-end specs drive the running system through the gateway; start it here (with a short saga deadline so the
-# failure scenarios finish quickly) unless one is already up, and stop what was started here at the end.
+# failure scenarios finish quickly, and the fault switches on) unless one is already up, and stop what was started here at the end.
 export ORDER_SAGA_DEADLINE_MS="${ORDER_SAGA_DEADLINE_MS:-8000}"
 export ORDER_BREAKER_HALF_OPEN_MS="${ORDER_BREAKER_HALF_OPEN_MS:-2000}"
+# The failure scenarios slow payment and inventory down through their fault switches (PUT /admin/chaos).
+export CHAOS_ENABLED="${CHAOS_ENABLED:-true}"
 started_here=false
 if ! curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:${GATEWAY_HTTP_PORT}/health/ready" 2>/dev/null; then
   bash "$ROOT/scripts/start-local.sh"
