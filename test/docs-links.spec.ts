@@ -2,11 +2,13 @@
  * The documentation cannot drift from the code: every relative link of a README or a docs/ page must exist (headings
  * too, for links with a #fragment), every repository path written in code spans of README.md and docs/**.md must
  * exist (service READMEs write paths relative to their service, so only their links are checked), every docs/patterns page
- * that a source file or README points to must exist under exactly that name, and docs/architecture.md must name every
- * event type, topic, consumer group and work-queue name defined in @shop/contracts.
+ * that a source file or README points to must exist under exactly that name, docs/architecture.md must name every
+ * event type, topic, consumer group and work-queue name defined in @shop/contracts, and every pattern page has a demo
+ * (`npm run demo -- <page name>`, scripts/demos/<page name>.mjs) that its "See it run" section and the README's pattern
+ * map name, while every demo command written anywhere in the docs names a demo that exists.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { CONSUMER_GROUPS, EVENT_CATALOG, SHIPPING_QUEUE, TOPICS } from '@shop/contracts';
 
 const ROOT = resolve(__dirname, '..');
@@ -195,5 +197,44 @@ describe('the documentation', () => {
       const names = [...Object.values(TOPICS), ...Object.values(CONSUMER_GROUPS), ...Object.values(SHIPPING_QUEUE)];
       expect(names.filter((name) => !architecture.includes(`\`${name}\``))).toEqual([]);
     });
+  });
+});
+
+describe('the pattern demos', () => {
+  const pages = filesUnder('docs/patterns', (name) => name.endsWith('.md'));
+  /** `docs/patterns/07-saga.md` → `saga`: a demo is named after its page, without the number. */
+  const demoOf = (page: string): string => basename(page, '.md').replace(/^\d+-/, '');
+  const demoFiles = filesUnder('scripts/demos', (name) => name.endsWith('.mjs') && name !== 'lib.mjs');
+  const entry = readFileSync(resolve(ROOT, 'scripts/demo.mjs'), 'utf8');
+  const listed = [...(/const NAMES = \[([\s\S]*?)\];/.exec(entry)?.[1] ?? '').matchAll(/'([a-z-]+)'/g)].map((m) => m[1]);
+  const readme = readFileSync(resolve(ROOT, 'README.md'), 'utf8');
+  /** The section of a page from its "## See it run" heading to the next heading of that level. */
+  const seeItRun = (markdown: string): string => /^## See it run\n([\s\S]*?)(?=^## |(?![\s\S]))/m.exec(markdown)?.[1] ?? '';
+
+  it('has scripts/demos/<name>.mjs for every pattern page, and scripts/demo.mjs runs exactly those, in page order', () => {
+    expect(pages).toHaveLength(10);
+    expect(demoFiles).toEqual(pages.map((page) => `scripts/demos/${demoOf(page)}.mjs`).sort());
+    expect(listed).toEqual(pages.map(demoOf));
+  });
+
+  it('shows the command of its demo in the "See it run" section of every pattern page, and in the README pattern map', () => {
+    const missing = pages.filter((page) => !seeItRun(readFileSync(resolve(ROOT, page), 'utf8')).includes(`npm run demo -- ${demoOf(page)}`));
+    expect(missing).toEqual([]);
+    const mapRows = readme.split('\n').filter((line) => /^\| \d+ \| /.test(line) && line.includes('](docs/patterns/'));
+    expect(mapRows).toHaveLength(10);
+    const rowsWithoutDemo = mapRows.filter((row) => {
+      const page = /\]\((docs\/patterns\/[0-9a-z-]+\.md)\)/.exec(row)?.[1] ?? '';
+      return !row.includes(`npm run demo -- ${demoOf(page)}\``) || !row.includes(`(scripts/demos/${demoOf(page)}.mjs)`);
+    });
+    expect(rowsWithoutDemo).toEqual([]);
+  });
+
+  it('names only demos that exist wherever README.md or docs/ writes `npm run demo -- <name>`, in code blocks too', () => {
+    const commands = documentationFiles().flatMap((file) =>
+      [...readFileSync(resolve(ROOT, file), 'utf8').matchAll(/npm run demo -- ([a-z][a-z-]*)/g)].map((m) => ({ file, name: m[1] })),
+    );
+    expect(commands.length).toBeGreaterThanOrEqual(20);
+    const unknown = commands.filter(({ name }) => name !== 'all' && !existsSync(resolve(ROOT, `scripts/demos/${name}.mjs`)));
+    expect(unknown).toEqual([]);
   });
 });
