@@ -85,14 +85,14 @@ describe('payment fault switches', () => {
   it('start off, and report the settings they hold', async () => {
     const current = await fetch(`http://127.0.0.1:${withChaos.httpPort}/admin/chaos`);
     expect(current.status).toBe(200);
-    expect(await current.json()).toEqual({ latencyMs: 0, errorRate: 0, hang: false, replyDelayMs: 0 });
+    expect(await current.json()).toEqual({ latencyMs: 0, errorRate: 0, hang: false, replyDelayMs: 0, methods: [] });
     await expect(balance(withChaos)).resolves.toMatchObject({ balanceCents: 0 });
   });
 
   it('add latency to every gRPC call', async () => {
     const response = await setChaos(withChaos.httpPort, { latencyMs: 400 });
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ latencyMs: 400, errorRate: 0, hang: false, replyDelayMs: 0 });
+    expect(await response.json()).toEqual({ latencyMs: 400, errorRate: 0, hang: false, replyDelayMs: 0, methods: [] });
     const started = performance.now();
     await balance(withChaos);
     expect(performance.now() - started).toBeGreaterThanOrEqual(390);
@@ -126,13 +126,22 @@ describe('payment fault switches', () => {
     expect(after.balanceCents).toBe(2_500);
   });
 
+  it('apply only to the methods named, when some are', async () => {
+    await setChaos(withChaos.httpPort, { errorRate: 1, methods: ['Charge'] });
+    await expect(balance(withChaos)).resolves.toMatchObject({ balanceCents: 0 });
+    const charge = { orderId: randomUUID(), userId: randomUUID(), amountCents: 100 };
+    await expect(callUnary('payment', withChaos.client, withChaos.client.charge, charge, { deadlineMs: 5_000 })).rejects.toMatchObject({
+      details: { grpcCode: GrpcStatus.UNAVAILABLE },
+    });
+  });
+
   it('refuse bad settings with 400 and keep the ones they had', async () => {
     await setChaos(withChaos.httpPort, { latencyMs: 5 });
-    for (const bad of [{ errorRate: 2 }, { latencyMs: -1 }, { hang: 'yes' }, { latency: 10 }]) {
+    for (const bad of [{ errorRate: 2 }, { latencyMs: -1 }, { hang: 'yes' }, { latency: 10 }, { methods: ['../Charge'] }]) {
       const response = await setChaos(withChaos.httpPort, bad);
       expect(response.status).toBe(400);
       expect(await response.json()).toMatchObject({ message: expect.any(String) });
     }
-    expect(await (await fetch(`http://127.0.0.1:${withChaos.httpPort}/admin/chaos`)).json()).toEqual({ latencyMs: 5, errorRate: 0, hang: false, replyDelayMs: 0 });
+    expect(await (await fetch(`http://127.0.0.1:${withChaos.httpPort}/admin/chaos`)).json()).toEqual({ latencyMs: 5, errorRate: 0, hang: false, replyDelayMs: 0, methods: [] });
   });
 });

@@ -34,12 +34,14 @@ const settingsSchema = z.strictObject({
    * caller still waits. Opens a precise window to kill the caller "right after" a step (the crash-recovery tests).
    */
   replyDelayMs: z.number().int().min(0).max(60_000).default(0),
+  /** gRPC method names the switches apply to, e.g. ["Charge"]; empty means every method. */
+  methods: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'must be a gRPC method name')).max(50).default([]),
 });
 export type ChaosSettings = z.infer<typeof settingsSchema>;
 
 @Injectable()
 export class ChaosSwitches {
-  private settings: ChaosSettings = { latencyMs: 0, errorRate: 0, hang: false, replyDelayMs: 0 };
+  private settings: ChaosSettings = { latencyMs: 0, errorRate: 0, hang: false, replyDelayMs: 0, methods: [] };
 
   get(): ChaosSettings {
     return this.settings;
@@ -48,6 +50,11 @@ export class ChaosSwitches {
   set(settings: ChaosSettings): ChaosSettings {
     this.settings = settings;
     return settings;
+  }
+
+  /** Whether the switches apply to a call of this gRPC method. */
+  applies(method: string): boolean {
+    return this.settings.methods.length === 0 || this.settings.methods.includes(method);
   }
 
   /** Resolves after the configured latency; rejects with UNAVAILABLE at the error rate; never resolves when hanging. */
@@ -67,12 +74,19 @@ export class ChaosSwitches {
   }
 }
 
+/** The method name of a gRPC call, from its path `/package.Service/Method`. */
+function grpcMethodOf(context: ExecutionContext): string {
+  const call: unknown = context.getArgByIndex(2);
+  const path = typeof call === 'object' && call !== null && 'getPath' in call && typeof call.getPath === 'function' ? String(call.getPath()) : '';
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
 @Injectable()
 class ChaosInterceptor implements NestInterceptor {
   constructor(private readonly chaos: ChaosSwitches) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() !== 'rpc') return next.handle();
+    if (context.getType() !== 'rpc' || !this.chaos.applies(grpcMethodOf(context))) return next.handle();
     return from(this.chaos.apply()).pipe(
       switchMap(() => next.handle()),
       concatMap(async (reply) => {
