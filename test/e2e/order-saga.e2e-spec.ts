@@ -8,7 +8,9 @@ import {
   type Product,
   product,
   products,
+  metricSamples,
   ready,
+  setChaos,
   startApp,
   stopApp,
   until,
@@ -91,6 +93,17 @@ describe.each(['orchestration', 'choreography'] as const)('the order saga (%s)',
           return health.checks.breakers?.details?.payment === 'open' ? health.checks.breakers.details : undefined;
         }, deadlineMs);
         expect(breakers.payment).toBe('open');
+
+        // While open, the breaker refuses calls without trying payment: every rejected call returned within 50 ms
+        // (order's histogram of dependency calls, outcome "rejected").
+        const rejected = await until('calls rejected by the open breaker', async () => {
+          const buckets = (await metricSamples('order', 'shop_dependency_call_duration_seconds_bucket')).filter(
+            (sample) => sample.labels.dependency === 'payment' && sample.labels.outcome === 'rejected',
+          );
+          const total = buckets.find((sample) => sample.labels.le === '+Inf')?.value ?? 0;
+          return total > 0 ? { total, within50ms: buckets.find((sample) => sample.labels.le === '0.05')?.value ?? 0 } : undefined;
+        }, deadlineMs);
+        expect(rejected.within50ms).toBe(rejected.total);
       }
 
       for (const p of placed) {
@@ -110,24 +123,48 @@ describe.each(['orchestration', 'choreography'] as const)('the order saga (%s)',
     });
   });
 
-  it('finishes every saga after the order process is killed mid-flight, conserving money and stock', async () => {
-    const customers = await Promise.all([1, 2, 3, 4, 5, 6].map(() => newCustomer(50_000)));
-    const item = pick(4);
-    const stockBefore = (await product(customers[0].token, item.id)).available;
-    const placed = await Promise.all(customers.map((c) => placeOrder(c, [{ productId: item.id, quantity: 1 }], style)));
-    await stopApp('order', 'SIGKILL');
-    await startApp('order');
-    const outcomes = await Promise.all(placed.map((p, i) => orderUntil(customers[i], p.body.id, ['CONFIRMED', 'SHIPPED', 'CANCELLED'], settle)));
-    let sold = 0;
-    for (const [i, order] of outcomes.entries()) {
-      const money = await until('balance settled', async () => {
-        const b = await balance(customers[i]);
-        return order.status === 'CANCELLED' ? (b === 50_000 ? b : undefined) : b === 50_000 - item.priceCents ? b : undefined;
-      });
-      expect(money).toBe(order.status === 'CANCELLED' ? 50_000 : 50_000 - item.priceCents);
-      if (order.status !== 'CANCELLED') sold++;
-    }
-    await until('stock conserved', async () => ((await product(customers[0].token, item.id)).available === stockBefore - sold ? true : undefined));
+  // The crash points: the step's work is committed by inventory (Reserve) or payment (Charge), then its gRPC reply is
+  // held back by the fault switch, and the order process is killed inside that window — it never heard the answer.
+  // Under choreography the step runs in inventory's or payment's Kafka consumer; the kill lands at the same
+  // observable point (stock taken, wallet debited) while the saga is still in flight.
+  describe.each([
+    ['a reservation', 'inventory', 'Reserve', 4],
+    ['a charge', 'payment', 'Charge', 5],
+  ] as const)('when the order process is killed (SIGKILL) right after %s', (_what, app, method, productIndex) => {
+    afterAll(async () => {
+      await setChaos(app, {});
+      await startApp('order');
+    });
+
+    it('finishes every saga after restart: none stays PENDING, none is both charged and cancelled, money and stock are conserved', async () => {
+      const customers = await Promise.all([1, 2, 3, 4].map(() => newCustomer(50_000)));
+      const item = pick(productIndex);
+      const stockBefore = (await product(customers[0].token, item.id)).available;
+      await setChaos(app, { replyDelayMs: 1_000, methods: [method] });
+      const placed = await Promise.all(customers.map((c) => placeOrder(c, [{ productId: item.id, quantity: 1 }], style)));
+      for (const p of placed) expect(p.status).toBe(202);
+      if (app === 'inventory') {
+        await until('stock reserved for every order', async () =>
+          (await product(customers[0].token, item.id)).available <= stockBefore - customers.length ? true : undefined, 15_000);
+      } else {
+        await until('every wallet charged', async () =>
+          (await Promise.all(customers.map((c) => balance(c)))).every((b) => b < 50_000) ? true : undefined, 15_000);
+      }
+      await stopApp('order', 'SIGKILL');
+      await setChaos(app, {});
+      await startApp('order');
+
+      const outcomes = await Promise.all(placed.map((p, i) => orderUntil(customers[i], p.body.id, ['CONFIRMED', 'SHIPPED', 'CANCELLED'], settle)));
+      let sold = 0;
+      for (const [i, order] of outcomes.entries()) {
+        const expected = order.status === 'CANCELLED' ? 50_000 : 50_000 - item.priceCents;
+        // A cancelled order's charge is refunded and a confirmed one is debited exactly once.
+        const money = await until('balance settled', async () => ((await balance(customers[i])) === expected ? expected : undefined));
+        expect(money).toBe(expected);
+        if (order.status !== 'CANCELLED') sold++;
+      }
+      await until('stock conserved', async () => ((await product(customers[0].token, item.id)).available === stockBefore - sold ? true : undefined));
+    });
   });
 });
 

@@ -52,7 +52,7 @@ describe('DependencyPolicy', () => {
     await expect(policy.execute(async () => 'never')).rejects.toBeInstanceOf(DependencyUnavailableError);
     const metric = register.getSingleMetric('shop_dependency_call_duration_seconds');
     const counts = (await metric!.get()).values
-      .filter((value) => value.metricName === 'shop_dependency_call_duration_seconds_count' && value.labels.dependency === 'measured')
+      .filter((value) => 'metricName' in value && value.metricName === 'shop_dependency_call_duration_seconds_count' && value.labels.dependency === 'measured')
       .map((value) => [value.labels.outcome, value.value]);
     expect(Object.fromEntries(counts)).toEqual({ ok: 1, failed: 1, rejected: 1 });
   });

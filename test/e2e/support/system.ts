@@ -211,3 +211,38 @@ export async function startApp(app: string, overrides: Record<string, string> = 
   writeFileSync(pidFile(app), String(child.pid));
   await until(`${app} to be ready`, async () => ((await ready(app)) ? true : undefined), 60_000);
 }
+
+// ---- fault switches and metrics of the running apps ----
+
+export interface ChaosSettings {
+  readonly latencyMs?: number;
+  readonly errorRate?: number;
+  readonly hang?: boolean;
+  readonly replyDelayMs?: number;
+  readonly methods?: readonly string[];
+}
+
+/** Sets an app's fault switches (payment and inventory, started with CHAOS_ENABLED=true); `{}` switches them off. */
+export async function setChaos(app: 'payment' | 'inventory', settings: ChaosSettings): Promise<void> {
+  const response = await fetch(`http://127.0.0.1:${httpPort(app)}/admin/chaos`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(settings),
+    signal: AbortSignal.timeout(5_000),
+  });
+  if (response.status !== 200) throw new Error(`${app} fault switches: ${response.status} ${await response.text()} (is CHAOS_ENABLED=true?)`);
+}
+
+/** The samples of one metric in an app's /metrics, with their labels. */
+export async function metricSamples(app: string, name: string): Promise<Array<{ labels: Record<string, string>; value: number }>> {
+  const text = await fetch(`http://127.0.0.1:${httpPort(app)}/metrics`, { signal: AbortSignal.timeout(5_000) }).then((r) => r.text());
+  const samples: Array<{ labels: Record<string, string>; value: number }> = [];
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const labels: Record<string, string> = {};
+    for (const label of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[label[1]] = label[2];
+    samples.push({ labels, value: Number(match[3]) });
+  }
+  return samples;
+}
