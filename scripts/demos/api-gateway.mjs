@@ -83,8 +83,11 @@ async function run() {
     check(answers.slice(0, 5).every((a) => a.status === 200) && answers.slice(5).every((a) => a.status === 429), 'five pass, then 429');
     check(Number(refused.headers.get('retry-after')) > 0, 'the 429 says when to retry (Retry-After, seconds)');
   } finally {
-    side.kill('SIGTERM');
-    await Promise.race([new Promise((done) => side.once('exit', done)), sleep(10_000)]);
+    if (side.exitCode === null) {
+      const exited = new Promise((done) => side.once('exit', done));
+      side.kill('SIGTERM');
+      if ((await Promise.race([exited.then(() => 'exited'), sleep(10_000)])) !== 'exited') side.kill('SIGKILL');
+    }
   }
 }
 

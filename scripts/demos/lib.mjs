@@ -64,7 +64,7 @@ export function show(label, value) {
 }
 
 /** JSON on one line, cut at `max` characters. */
-export function brief(value, max = 400) {
+function brief(value, max = 400) {
   const text = JSON.stringify(value);
   return text === undefined ? String(value) : text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
@@ -106,7 +106,7 @@ export async function http(method, url, { token, body, headers = {} } = {}) {
 export const api = (method, path, options) => http(method, `${GATEWAY}${path}`, options);
 
 /** The gateway answers: the demos need the system running (npm run start:local or docker compose up). */
-export async function requireGateway() {
+async function requireGateway() {
   try {
     const response = await fetch(`${GATEWAY}/health/ready`, { signal: AbortSignal.timeout(3_000) });
     if (response.status === 200) return;
@@ -251,7 +251,7 @@ function livePid(app) {
 export const TARGET = livePid('gateway') !== undefined ? 'native' : 'compose';
 
 /** An app's HTTP port (scripts/lib.sh http_port): workers use SHIPPING_WORKER_HTTP_PORT and the next one. */
-export function httpPort(app) {
+function httpPort(app) {
   const workerBase = Number(env.SHIPPING_WORKER_HTTP_PORT ?? 3015);
   if (app === 'shipping-worker-1') return TARGET === 'native' ? workerBase : 3015;
   if (app === 'shipping-worker-2') return TARGET === 'native' ? workerBase + 1 : 3015;
@@ -305,7 +305,7 @@ export function metric(text, name, labels = {}) {
   return sum ?? 0;
 }
 
-export async function ready(app) {
+async function ready(app) {
   try {
     return (await internalGet(app, '/health/ready')).status === 200;
   } catch {
@@ -367,18 +367,8 @@ export async function startApp(app) {
   return TARGET === 'native' ? `pid ${livePid(app)}` : 'container started';
 }
 
-/** Runs `body` with `app` stopped, and restarts the app afterwards whatever happens. */
-export async function withAppStopped(app, body) {
-  await stopApp(app);
-  try {
-    return await body();
-  } finally {
-    if (stopped.has(app)) await startApp(app);
-  }
-}
-
 /** Restarts whatever a failed or interrupted demo left stopped. */
-export async function restoreStoppedApps() {
+async function restoreStoppedApps() {
   for (const app of [...stopped.keys()]) {
     console.log(dim(`    restoring ${app}…`));
     try {
@@ -537,7 +527,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-/** For `node scripts/demos/<pattern>.mjs` run directly. */
+/** For `node scripts/demos/<pattern>.mjs` run directly; exits at once (idle keep-alive sockets would hold it open). */
 export async function runAlone(demo) {
-  process.exitCode = (await runDemo(demo)) ? 0 : 1;
+  process.exit((await runDemo(demo)) ? 0 : 1);
 }
