@@ -1,85 +1,140 @@
 /**
- * `npm run rebuild:order-read-model [-- --swap]`: replays orders.events.v1 from the beginning into a fresh read model
- * (schema `read_model_rebuild`) with the same projection the live consumer uses, stops at the end of every partition,
- * and prints how the result compares with the live read model. With --swap the rebuilt tables replace the live ones.
+ * `npm run rebuild:order-read-model [-- --swap]`: CQRS read model rebuild (docs/patterns/08-cqrs.md). Replays
+ * orders.events.v1 from the beginning into a fresh read model (schema `read_model_rebuild`) with the same projection
+ * the live consumer uses, and compares it with the live read model at the same position in the topic.
+ * With --swap the rebuilt tables replace the live ones.
+ *
+ * The comparison only covers what the topic can reproduce. A database that outlives the broker's log (a freshly
+ * formatted local broker, or retention) holds orders whose order.placed.v1 is no longer on the topic: they are
+ * counted as `olderThanLog`, left out of the order comparison and of the sales totals, and block --swap.
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { type Envelope, TOPICS } from '@shop/contracts';
+import { CONSUMER_GROUPS, type Envelope, ORDER_CONFIRMED_V1, ORDER_PLACED_V1, TOPICS } from '@shop/contracts';
 import { createKafka, parseEnvelope } from '@shop/messaging';
 import { createDataSource, createLogger, loadConfig, runService } from '@shop/platform';
+import { type Admin, type KafkaMessage } from 'kafkajs';
+import { type DataSource } from 'typeorm';
 import { orderConfigSchema } from './config/order.config';
 import { orderDatabase } from './infrastructure/persistence/database';
 import { projectOrderEvent } from './infrastructure/projections/order-read-model.projection';
 
 export const REBUILD_SCHEMA = 'read_model_rebuild';
+/** Like the live consumer: a message the projection keeps failing on is given up after this many attempts (it dead-letters it). */
+const MAX_ATTEMPTS = 5;
+/** How long the rebuild waits for the topic to stop moving and for the live consumer group to reach the same offsets. */
+const SETTLE_TIMEOUT_MS = 60_000;
+
+/** Offsets per partition: the next offset to read (a partition's end is its high watermark). */
+type Offsets = Map<number, bigint>;
 
 void runService('order-rebuild', async () => {
-  const config = loadConfig(orderConfigSchema.pick({ ORDER_DATABASE_URL: true, KAFKA_BROKERS: true, LOG_LEVEL: true }));
+  const config = loadConfig(
+    orderConfigSchema.pick({ ORDER_DATABASE_URL: true, KAFKA_BROKERS: true, ORDER_CONSUMER_GROUP_PREFIX: true, LOG_LEVEL: true }),
+  );
   const logger = createLogger('order-rebuild', config.LOG_LEVEL);
+  const liveGroup = `${config.ORDER_CONSUMER_GROUP_PREFIX}${CONSUMER_GROUPS.orderReadModel}`;
   const dataSource = createDataSource(orderDatabase(config.ORDER_DATABASE_URL));
   await dataSource.initialize();
   const kafka = createKafka({ clientId: 'order-rebuild', brokers: config.KAFKA_BROKERS, logger });
+  const admin = kafka.admin();
+  const groupId = `order-read-model-rebuild-${randomUUID()}`;
   const started = Date.now();
   try {
-    await dataSource.query(`DROP SCHEMA IF EXISTS ${REBUILD_SCHEMA} CASCADE`);
-    await dataSource.query(`CREATE SCHEMA ${REBUILD_SCHEMA}`);
-    await dataSource.query(`CREATE TABLE ${REBUILD_SCHEMA}.order_views (LIKE public.order_views INCLUDING ALL)`);
-    await dataSource.query(`CREATE TABLE ${REBUILD_SCHEMA}.sales_by_product (LIKE public.sales_by_product INCLUDING ALL)`);
-
-    const admin = kafka.admin();
     await admin.connect();
-    const ends = await admin.fetchTopicOffsets(TOPICS.orders);
-    await admin.disconnect();
-    const remaining = new Map(ends.filter((p) => BigInt(p.high) > 0n).map((p) => [p.partition, BigInt(p.high)]));
-    const seen = new Set<string>();
-    let events = 0;
+    await createFreshReadModel(dataSource);
 
-    const consumer = kafka.consumer({ groupId: `order-read-model-rebuild-${randomUUID()}` });
+    const starts = await partitionOffsets(admin, 'low');
+    const position: Offsets = new Map(); // next offset to read, per partition
+    const firstRead: Offsets = new Map();
+    const seen = new Set<string>(); // the topic is at-least-once: apply each message id once, as the live inbox does
+    const placed = new Set<string>(); // order ids whose order.placed.v1 is on the topic
+    const confirmed = new Set<string>(); // order ids whose order.confirmed.v1 is on the topic
+    const counts = { events: 0, duplicates: 0, skipped: 0 };
+
+    const apply = async (message: KafkaMessage): Promise<void> => {
+      let envelope: Envelope;
+      try {
+        envelope = parseEnvelope(message.value);
+      } catch {
+        counts.skipped++; // a poison message: the live consumer dead-letters it too
+        return;
+      }
+      if (seen.has(envelope.id)) {
+        counts.duplicates++;
+        return;
+      }
+      const orderId = (envelope.data as { orderId?: unknown } | null)?.orderId;
+      if (typeof orderId === 'string' && envelope.type === ORDER_PLACED_V1) placed.add(orderId);
+      if (typeof orderId === 'string' && envelope.type === ORDER_CONFIRMED_V1) confirmed.add(orderId);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await dataSource.transaction((manager) => projectOrderEvent(manager, envelope, REBUILD_SCHEMA));
+          counts.events++;
+          break;
+        } catch (error) {
+          if (attempt >= MAX_ATTEMPTS) {
+            logger.warn({ err: error, id: envelope.id, type: envelope.type }, 'event skipped: the projection keeps failing on it');
+            counts.skipped++;
+            break;
+          }
+          await sleep(20 * 2 ** (attempt - 1));
+        }
+      }
+      seen.add(envelope.id);
+    };
+
+    const consumer = kafka.consumer({ groupId });
+    let inFlight: Promise<void> = Promise.resolve();
     await consumer.connect();
     await consumer.subscribe({ topics: [TOPICS.orders], fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      if (remaining.size === 0) return resolve();
-      consumer
-        .run({
-          eachMessage: async ({ partition, message }) => {
-            let envelope: Envelope | undefined;
-            try {
-              envelope = parseEnvelope(message.value);
-            } catch {
-              envelope = undefined; // a poison message: the live consumer dead-lettered it too
-            }
-            // The topic is at-least-once: apply each message id once, as the live inbox does.
-            if (envelope && !seen.has(envelope.id)) {
-              seen.add(envelope.id);
-              await dataSource.transaction((manager) => projectOrderEvent(manager, envelope, REBUILD_SCHEMA));
-              events++;
-            }
-            if (BigInt(message.offset) + 1n >= (remaining.get(partition) ?? 0n)) {
-              remaining.delete(partition);
-              if (remaining.size === 0) resolve();
-            }
-          },
-        })
-        .catch(reject);
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        inFlight = apply(message).then(() => {
+          if (!firstRead.has(partition)) firstRead.set(partition, BigInt(message.offset));
+          position.set(partition, BigInt(message.offset) + 1n);
+        });
+        await inFlight;
+      },
     });
-    await consumer.disconnect();
 
-    const [diff] = await dataSource.query(`
-      SELECT
-        (SELECT count(*) FROM ${REBUILD_SCHEMA}.order_views)::int AS rebuilt,
-        (SELECT count(*) FROM public.order_views)::int AS live,
-        (SELECT count(*) FROM (
-           (SELECT id, status, reason, total_cents, items, history, tracking_number FROM ${REBUILD_SCHEMA}.order_views
-            EXCEPT SELECT id, status, reason, total_cents, items, history, tracking_number FROM public.order_views)
-           UNION ALL
-           (SELECT id, status, reason, total_cents, items, history, tracking_number FROM public.order_views
-            EXCEPT SELECT id, status, reason, total_cents, items, history, tracking_number FROM ${REBUILD_SCHEMA}.order_views)
-         ) d)::int AS differing`);
-    logger.info({ events, ms: Date.now() - started, ...diff }, 'read model rebuilt from orders.events.v1');
-    process.stdout.write(`${JSON.stringify({ events, ...diff })}\n`);
+    // Replay up to the end of every partition; then wait until the live group has committed the same offsets and the
+    // topic has not moved meanwhile, so both read models have applied exactly the same events when compared.
+    const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+    let ends: Offsets;
+    let settled = false;
+    for (;;) {
+      ends = await partitionOffsets(admin, 'high');
+      const target = ends;
+      await waitUntil(() => Promise.resolve(reached(position, target, starts)), deadline);
+      if (!reached(await committedOffsets(admin, liveGroup), target, starts)) {
+        logger.info({ group: liveGroup }, 'waiting for the live consumer group to reach the same offsets');
+        await waitUntil(async () => reached(await committedOffsets(admin, liveGroup), target, starts), deadline);
+      }
+      consumer.pause([{ topic: TOPICS.orders }]);
+      await inFlight;
+      const now = await partitionOffsets(admin, 'high');
+      const replayedExactly = reached(position, ends, starts) && [...position].every(([partition, offset]) => offset === ends.get(partition));
+      settled = replayedExactly && sameOffsets(now, ends);
+      if (settled || Date.now() >= deadline) break;
+      consumer.resume([{ topic: TOPICS.orders }]);
+    }
+    const liveBehind = behind(await committedOffsets(admin, liveGroup), ends, starts);
+    // Every partition must have been read from its first retained offset, or orders would go missing unnoticed.
+    const unread = [...ends]
+      .filter(([partition, end]) => end > (starts.get(partition) ?? 0n) && firstRead.get(partition) !== starts.get(partition))
+      .map(([partition]) => partition);
+
+    const comparison = await compare(dataSource, [...placed], [...confirmed]);
+    const summary = { ...counts, ...comparison, settled, liveBehind, unread, ends: Object.fromEntries([...ends].map(([p, o]) => [p, String(o)])) };
+    await consumer.disconnect();
+    logger.info({ ...summary, ms: Date.now() - started }, 'read model rebuilt from orders.events.v1');
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
 
     if (process.argv.includes('--swap')) {
+      if (comparison.olderThanLog > 0) {
+        throw new Error(`--swap refused: ${comparison.olderThanLog} live orders are older than the topic's log and would be lost`);
+      }
       await dataSource.transaction(async (manager) => {
         await manager.query(`TRUNCATE public.order_views, public.sales_by_product`);
         await manager.query(`INSERT INTO public.order_views SELECT * FROM ${REBUILD_SCHEMA}.order_views`);
@@ -88,6 +143,84 @@ void runService('order-rebuild', async () => {
       logger.info('live read model replaced by the rebuilt one');
     }
   } finally {
+    await admin.deleteGroups([groupId]).catch(() => undefined);
+    await admin.disconnect();
     await dataSource.destroy();
   }
 });
+
+async function createFreshReadModel(dataSource: DataSource): Promise<void> {
+  await dataSource.query(`DROP SCHEMA IF EXISTS ${REBUILD_SCHEMA} CASCADE`);
+  await dataSource.query(`CREATE SCHEMA ${REBUILD_SCHEMA}`);
+  await dataSource.query(`CREATE TABLE ${REBUILD_SCHEMA}.order_views (LIKE public.order_views INCLUDING ALL)`);
+  await dataSource.query(`CREATE TABLE ${REBUILD_SCHEMA}.sales_by_product (LIKE public.sales_by_product INCLUDING ALL)`);
+}
+
+/**
+ * Compares the rebuilt tables with the live ones, every column. Live orders whose order.placed.v1 is not on the topic
+ * cannot be rebuilt: they are counted apart, and what they added to the live sales before the log began is taken off.
+ */
+async function compare(
+  dataSource: DataSource,
+  placed: readonly string[],
+  confirmed: readonly string[],
+): Promise<{ rebuilt: number; live: number; olderThanLog: number; differing: number; salesDiffering: number }> {
+  const [row] = await dataSource.query(
+    `WITH live AS (SELECT * FROM public.order_views WHERE id::text = ANY($1::text[])),
+          sold_before_log AS (
+            SELECT (item->>'productId')::uuid AS product_id, sum((item->>'quantity')::bigint) AS units,
+                   sum((item->>'quantity')::bigint * (item->>'unitPriceCents')::bigint) AS revenue_cents, count(*) AS orders
+              FROM public.order_views v CROSS JOIN jsonb_array_elements(v.items) item
+             WHERE NOT (v.id::text = ANY($1::text[])) AND NOT (v.id::text = ANY($2::text[]))
+               AND v.history @> '[{"status": "CONFIRMED"}]'
+             GROUP BY 1),
+          live_sales AS (
+            SELECT s.product_id, s.product_name, s.units - coalesce(b.units, 0) AS units,
+                   s.revenue_cents - coalesce(b.revenue_cents, 0) AS revenue_cents, s.orders - coalesce(b.orders, 0) AS orders
+              FROM public.sales_by_product s LEFT JOIN sold_before_log b USING (product_id)
+             WHERE s.orders - coalesce(b.orders, 0) > 0)
+     SELECT
+       (SELECT count(*) FROM ${REBUILD_SCHEMA}.order_views)::int AS rebuilt,
+       (SELECT count(*) FROM public.order_views)::int AS live,
+       (SELECT count(*) FROM public.order_views WHERE NOT (id::text = ANY($1::text[])))::int AS "olderThanLog",
+       (SELECT count(*) FROM (
+          (SELECT * FROM ${REBUILD_SCHEMA}.order_views EXCEPT SELECT * FROM live)
+          UNION ALL
+          (SELECT * FROM live EXCEPT SELECT * FROM ${REBUILD_SCHEMA}.order_views)) d)::int AS differing,
+       (SELECT count(*) FROM (
+          (SELECT product_id, product_name, units, revenue_cents, orders FROM ${REBUILD_SCHEMA}.sales_by_product EXCEPT SELECT * FROM live_sales)
+          UNION ALL
+          (SELECT * FROM live_sales EXCEPT SELECT product_id, product_name, units, revenue_cents, orders FROM ${REBUILD_SCHEMA}.sales_by_product)) d)::int
+         AS "salesDiffering"`,
+    [placed, confirmed],
+  );
+  return row;
+}
+
+async function partitionOffsets(admin: Admin, which: 'low' | 'high'): Promise<Offsets> {
+  if (!(await admin.listTopics()).includes(TOPICS.orders)) return new Map();
+  const offsets = await admin.fetchTopicOffsets(TOPICS.orders);
+  return new Map(offsets.map((p) => [p.partition, BigInt(p[which])]));
+}
+
+async function committedOffsets(admin: Admin, groupId: string): Promise<Offsets> {
+  const [topic] = await admin.fetchOffsets({ groupId, topics: [TOPICS.orders] });
+  return new Map((topic?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+}
+
+/** The partitions holding messages (end past start) on which `offsets` has not reached `ends`. */
+function behind(offsets: Offsets, ends: Offsets, starts: Offsets): number[] {
+  return [...ends].filter(([partition, end]) => end > (starts.get(partition) ?? 0n) && (offsets.get(partition) ?? -1n) < end).map(([partition]) => partition);
+}
+
+const reached = (offsets: Offsets, ends: Offsets, starts: Offsets): boolean => behind(offsets, ends, starts).length === 0;
+
+function sameOffsets(a: Offsets, b: Offsets): boolean {
+  return a.size === b.size && [...b].every(([partition, offset]) => a.get(partition) === offset);
+}
+
+async function waitUntil(condition: () => Promise<boolean>, deadline: number): Promise<void> {
+  while (!(await condition()) && Date.now() < deadline) await sleep(100);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
