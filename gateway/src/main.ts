@@ -1,3 +1,4 @@
+import '@shop/platform/telemetry';
 import 'reflect-metadata';
 import { createLogger, runService } from '@shop/platform';
 import { loadGatewayConfig } from './config/gateway.config';

@@ -10,3 +10,4 @@ export * from './bootstrap/start-service';
 export * from './grpc/grpc-client';
 export * from './grpc/grpc-exception.filter';
 export * from './chaos/chaos.module';
+export * from './telemetry/trace-context';

@@ -1,3 +1,4 @@
+import '@shop/platform/telemetry';
 import 'reflect-metadata';
 import { protoPath, PROTO_ROOT } from '@shop/contracts';
 import { createLogger, runService, startService } from '@shop/platform';

@@ -1,3 +1,4 @@
+import '@shop/platform/telemetry';
 import 'reflect-metadata';
 import { createLogger, runService, startService } from '@shop/platform';
 import { loadShippingConfig } from './config/shipping.config';

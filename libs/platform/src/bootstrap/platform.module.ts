@@ -1,11 +1,13 @@
-import { type ArgumentsHost, Catch, type DynamicModule, type ExceptionFilter, Global, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { type ArgumentsHost, Catch, type DynamicModule, type ExceptionFilter, Global, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { HealthHttpController } from '../health/health.http-controller';
 import { HealthRegistry } from '../health/health-registry';
 import { GrpcExceptionFilter } from '../grpc/grpc-exception.filter';
 import { HttpExceptionFilter } from '../http/http-exception.filter';
 import { type Logger } from '../logging/logger';
+import { GrpcMetricsInterceptor } from '../metrics/grpc-metrics.interceptor';
 import { MetricsHttpController } from '../metrics/metrics.http-controller';
+import { shutdownTelemetry } from '../telemetry/telemetry-state';
 
 /** One global filter: errors from HTTP routes and from gRPC handlers both go through the error table. */
 @Catch()
@@ -21,10 +23,17 @@ class ErrorMappingFilter implements ExceptionFilter {
   }
 }
 
+/** Last step of a graceful stop: the spans still buffered are exported (bounded: a missing collector cannot hold the exit). */
+class TelemetryFlush implements OnApplicationShutdown {
+  async onApplicationShutdown(): Promise<void> {
+    await shutdownTelemetry();
+  }
+}
+
 export const LOGGER = Symbol('LOGGER');
 export const SERVICE_NAME = Symbol('SERVICE_NAME');
 
-/** What every app gets: /health, /health/ready, /metrics, the JSON logger and the error mapping. */
+/** What every app gets: /health, /health/ready, /metrics (with RED metrics per gRPC method), the JSON logger and the error mapping. */
 @Global()
 @Module({})
 export class PlatformModule {
@@ -37,6 +46,8 @@ export class PlatformModule {
         { provide: LOGGER, useValue: options.logger },
         { provide: SERVICE_NAME, useValue: options.service },
         { provide: APP_FILTER, useFactory: (logger: Logger) => new ErrorMappingFilter(logger), inject: [LOGGER] },
+        { provide: APP_INTERCEPTOR, useClass: GrpcMetricsInterceptor },
+        TelemetryFlush,
       ],
       exports: [HealthRegistry, LOGGER, SERVICE_NAME],
     };

@@ -1,19 +1,45 @@
 import { type LoggerService } from '@nestjs/common';
 import pino, { type Logger, type LevelWithSilent } from 'pino';
+import { logCorrelation } from '../telemetry/trace-context';
 
 export type { Logger } from 'pino';
 
-/** Structured JSON logs, one object a line, with the service name on every line. */
+/**
+ * Fields never written as they are: credentials, tokens, keys and authentication headers, at the top level and
+ * two levels down (`{ body: { password } }`, `{ req: { headers: { authorization } } }`).
+ */
+const SECRET_KEYS = [
+  'password',
+  'newPassword',
+  'currentPassword',
+  'passwordHash',
+  'token',
+  'accessToken',
+  'refreshToken',
+  'idToken',
+  'secret',
+  'privateKey',
+  'jwtPrivateKey',
+  'apiKey',
+  'authorization',
+  'cookie',
+  'USER_JWT_PRIVATE_KEY',
+];
+export const REDACTED_PATHS: readonly string[] = SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);
+
+/**
+ * Structured JSON logs, one object a line: the service name on every line, and within a request or a message the
+ * trace id, span id and request id of the active trace context (libs/platform/src/telemetry), so a line found in a
+ * log leads to its trace in Jaeger and back.
+ */
 export function createLogger(service: string, level: LevelWithSilent = 'info'): Logger {
   return pino({
     level,
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
-    redact: {
-      paths: ['password', '*.password', 'accessToken', '*.accessToken', 'authorization', '*.authorization', 'req.headers.authorization'],
-      censor: '[redacted]',
-    },
+    mixin: () => logCorrelation(),
+    redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
   });
 }
 
