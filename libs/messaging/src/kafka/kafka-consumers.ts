@@ -8,7 +8,7 @@ import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap
 import { type Consumer, type IHeaders, Kafka } from 'kafkajs';
 import { Counter, Gauge } from 'prom-client';
 import { deadLetterTopic, type Envelope, HEADERS } from '@shop/contracts';
-import { HealthRegistry, LOGGER, type Logger } from '@shop/platform';
+import { contextFromHeaders, HealthRegistry, inSpan, LOGGER, type Logger } from '@shop/platform';
 import { parseEnvelope } from '../envelope';
 import { KafkaPublisher } from './kafka-publisher';
 
@@ -135,7 +135,21 @@ export class KafkaConsumers implements OnApplicationBootstrap, BeforeApplication
       autoCommit: true,
       eachMessage: async ({ topic, partition, message }) => {
         const context: MessageContext = { topic, partition, offset: message.offset, headers: headersToStrings(message.headers) };
-        await this.process(subscription, message.value, message.key?.toString() ?? null, context);
+        // The handler runs in a consumer span that continues the producer's trace (docs/observability.md).
+        const span = {
+          kind: 'consumer' as const,
+          parent: contextFromHeaders(context.headers),
+          attributes: {
+            'messaging.system': 'kafka',
+            'messaging.operation.type': 'process',
+            'messaging.destination.name': topic,
+            'messaging.consumer.group.name': subscription.groupId,
+            'messaging.destination.partition.id': String(partition),
+            'messaging.kafka.offset': Number(message.offset),
+            'messaging.message.id': context.headers[HEADERS.messageId] ?? '',
+          },
+        };
+        await inSpan(`${topic} process`, span, () => this.process(subscription, message.value, message.key?.toString() ?? null, context));
       },
     });
   }

@@ -1,4 +1,6 @@
 import { type Kafka, type Producer, CompressionTypes } from 'kafkajs';
+import { HEADERS } from '@shop/contracts';
+import { endSpan, startProducerSpan } from '@shop/platform';
 
 export interface KafkaRecord {
   readonly topic: string;
@@ -10,6 +12,8 @@ export interface KafkaRecord {
 /**
  * An idempotent producer (acks from all in-sync replicas, one request in flight so retries cannot reorder),
  * connected lazily and reconnected after a failure. Sends resolve only once the broker has the records.
+ * Each record gets a producer span, a child of the trace context its headers carry (an outbox row's) or else of the
+ * active one, and leaves with that span's context in its headers for the consumer to continue.
  */
 export class KafkaPublisher {
   private producer: Producer | undefined;
@@ -20,8 +24,23 @@ export class KafkaPublisher {
   async publish(records: readonly KafkaRecord[], timeoutMs = 10_000): Promise<void> {
     if (records.length === 0) return;
     const producer = await this.connected();
+    const outgoing = records.map((record) =>
+      startProducerSpan(
+        `${record.topic} publish`,
+        {
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'send',
+          'messaging.destination.name': record.topic,
+          'messaging.kafka.message.key': record.key,
+          ...(record.headers[HEADERS.messageId] ? { 'messaging.message.id': record.headers[HEADERS.messageId] } : {}),
+        },
+        record.headers,
+      ),
+    );
     const byTopic = new Map<string, KafkaRecord[]>();
-    for (const record of records) byTopic.set(record.topic, [...(byTopic.get(record.topic) ?? []), record]);
+    records.forEach((record, index) => {
+      byTopic.set(record.topic, [...(byTopic.get(record.topic) ?? []), { ...record, headers: outgoing[index].headers }]);
+    });
     try {
       await producer.sendBatch({
         acks: -1,
@@ -32,7 +51,9 @@ export class KafkaPublisher {
           messages: messages.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })),
         })),
       });
+      for (const { span } of outgoing) endSpan(span);
     } catch (error) {
+      for (const { span } of outgoing) endSpan(span, error);
       await this.reset();
       throw error;
     }

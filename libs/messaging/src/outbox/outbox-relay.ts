@@ -36,11 +36,24 @@ export interface OutboxRelayOptions {
   readonly retentionMs?: number;
 }
 
-const backlogGauge = new Gauge({ name: 'shop_outbox_backlog', help: 'Outbox rows not yet published', labelNames: ['service'] });
+/** The relays of this process; their backlog is read from the database whenever /metrics is scraped. */
+const relays = new Set<OutboxRelay>();
+let refreshing: Promise<void> | undefined;
+function refreshBacklogs(): Promise<void> {
+  refreshing ??= Promise.allSettled([...relays].map((relay) => relay.backlog()))
+    .then(() => undefined)
+    .finally(() => {
+      refreshing = undefined;
+    });
+  return refreshing;
+}
+
+const backlogGauge = new Gauge({ name: 'shop_outbox_backlog', help: 'Outbox rows not yet published', labelNames: ['service'], collect: refreshBacklogs });
 const oldestGauge = new Gauge({
   name: 'shop_outbox_oldest_unsent_age_seconds',
   help: 'Age of the oldest unpublished outbox row',
   labelNames: ['service'],
+  collect: refreshBacklogs,
 });
 const lagHistogram = new Histogram({
   name: 'shop_outbox_publish_lag_seconds',
@@ -73,12 +86,14 @@ export class OutboxRelay {
   start(): void {
     if (this.running) return;
     this.running = true;
+    relays.add(this);
     void this.listen();
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    relays.delete(this);
     this.wake?.();
     await this.loop;
     const listener = this.listener;

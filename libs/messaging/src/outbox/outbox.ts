@@ -4,6 +4,7 @@
  * The relay (outbox-relay.ts) publishes them afterwards; a broker outage delays messages, it never loses one.
  */
 import { type Envelope } from '@shop/contracts';
+import { traceHeaders } from '@shop/platform';
 import { type EntityManager } from 'typeorm';
 
 export interface OutboxMessage {
@@ -18,9 +19,14 @@ export interface OutboxMessage {
 
 export const OUTBOX_CHANNEL = 'outbox';
 
-/** Adds messages to the outbox inside the caller's transaction (`manager` must be the transaction's manager). */
+/**
+ * Adds messages to the outbox inside the caller's transaction (`manager` must be the transaction's manager).
+ * Each row keeps the active trace context in its headers, so the relay's publish and every consumer continue the
+ * trace of the work that wrote it (docs/observability.md).
+ */
 export async function addToOutbox(manager: EntityManager, messages: readonly OutboxMessage[]): Promise<void> {
   if (messages.length === 0) return;
+  const trace = traceHeaders();
   const values: unknown[] = [];
   const rows = messages.map((message, index) => {
     const base = index * 6;
@@ -30,7 +36,7 @@ export async function addToOutbox(manager: EntityManager, messages: readonly Out
       message.topic,
       message.key,
       JSON.stringify(message.envelope),
-      JSON.stringify(message.headers ?? {}),
+      JSON.stringify({ ...trace, ...message.headers }),
     );
     return `($${base + 1}, $${base + 2}, $${base + 3}, $${base + 4}, $${base + 5}::jsonb, $${base + 6}::jsonb)`;
   });

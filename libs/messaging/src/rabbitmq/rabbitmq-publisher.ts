@@ -1,4 +1,5 @@
 import { type ConfirmChannel } from 'amqplib';
+import { endSpan, type OutgoingMessage, startProducerSpan } from '@shop/platform';
 import { type RabbitMqConnection } from './rabbitmq-connection';
 
 export interface RabbitRecord {
@@ -13,6 +14,7 @@ export interface RabbitRecord {
 /**
  * Publishes with publisher confirms: persistent messages, all sent, then one wait for the broker's confirms.
  * Resolves only when RabbitMQ has taken responsibility for every message; a nack or a timeout rejects.
+ * Each message gets a producer span (a child of the trace context its headers carry) whose context it carries on.
  */
 export class RabbitMqPublisher {
   private channel: ConfirmChannel | undefined;
@@ -23,14 +25,27 @@ export class RabbitMqPublisher {
     if (records.length === 0) return;
     const channel = await this.confirmChannel();
     let timer: NodeJS.Timeout | undefined;
+    const outgoing: OutgoingMessage[] = [];
     try {
       for (const record of records) {
+        const message = startProducerSpan(
+          `${record.exchange} publish`,
+          {
+            'messaging.system': 'rabbitmq',
+            'messaging.operation.type': 'send',
+            'messaging.destination.name': record.exchange,
+            'messaging.rabbitmq.destination.routing_key': record.routingKey,
+            'messaging.message.id': record.messageId,
+          },
+          record.headers,
+        );
+        outgoing.push(message);
         channel.publish(record.exchange, record.routingKey, Buffer.from(record.body), {
           persistent: true,
           contentType: 'application/json',
           messageId: record.messageId,
           type: record.type,
-          headers: { ...record.headers },
+          headers: message.headers,
         });
       }
       await Promise.race([
@@ -39,7 +54,9 @@ export class RabbitMqPublisher {
           timer = setTimeout(() => reject(new Error(`RabbitMQ did not confirm within ${timeoutMs} ms`)), timeoutMs);
         }),
       ]);
+      for (const { span } of outgoing) endSpan(span);
     } catch (error) {
+      for (const { span } of outgoing) endSpan(span, error);
       this.channel = undefined;
       await channel.close().catch(() => undefined);
       throw error;

@@ -7,8 +7,9 @@
 import { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
 import { Counter } from 'prom-client';
 import { type Envelope, HEADERS } from '@shop/contracts';
-import { type Logger } from '@shop/platform';
+import { contextFromHeaders, failActiveSpan, inSpan, type Logger } from '@shop/platform';
 import { parseEnvelope } from '../envelope';
+import { reportQueueDepth } from './queue-depth';
 import { type RabbitMqConnection } from './rabbitmq-connection';
 
 export interface WorkQueueTopology {
@@ -50,6 +51,7 @@ export class WorkQueueConsumer {
   private channel: Channel | undefined;
   private stopped = false;
   private readonly inFlight = new Set<Promise<void>>();
+  private stopReportingDepth: (() => Promise<void>) | undefined;
 
   constructor(
     private readonly connection: RabbitMqConnection,
@@ -62,6 +64,7 @@ export class WorkQueueConsumer {
   /** Starts consuming on every (re)connection. */
   start(): void {
     this.connection.onConnect((model) => this.consume(model));
+    this.stopReportingDepth = reportQueueDepth(this.connection, [this.topology.queue, this.topology.retryQueue, this.topology.deadLetterQueue]);
   }
 
   isConsuming(): boolean {
@@ -71,6 +74,7 @@ export class WorkQueueConsumer {
   /** Stops taking tasks and waits for the ones in hand to finish (and be acked) before the pool closes. */
   async stop(): Promise<void> {
     this.stopped = true;
+    await this.stopReportingDepth?.();
     const channel = this.channel;
     this.channel = undefined;
     await Promise.allSettled([...this.inFlight]);
@@ -91,11 +95,25 @@ export class WorkQueueConsumer {
       this.topology.queue,
       (message) => {
         if (!message) return;
-        const work = this.process(channel, message).finally(() => this.inFlight.delete(work));
+        const work = this.traced(message, () => this.process(channel, message)).finally(() => this.inFlight.delete(work));
         this.inFlight.add(work);
       },
       { noAck: false },
     );
+  }
+
+  /** Each delivery is handled in a consumer span that continues the trace its headers carry (docs/observability.md). */
+  private traced(message: ConsumeMessage, work: () => Promise<void>): Promise<void> {
+    const headers = message.properties.headers ?? {};
+    const attributes = {
+      'messaging.system': 'rabbitmq',
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': this.topology.queue,
+      'messaging.message.id': String(message.properties.messageId ?? ''),
+      'messaging.rabbitmq.redelivered': message.fields.redelivered,
+      'shop.attempt': Number(headers[HEADERS.attempts] ?? 0) + 1,
+    };
+    return inSpan(`${this.topology.queue} process`, { kind: 'consumer', parent: contextFromHeaders(headers), attributes }, work);
   }
 
   private async process(channel: Channel, message: ConsumeMessage): Promise<void> {
@@ -107,6 +125,7 @@ export class WorkQueueConsumer {
       channel.ack(message);
       tasksCounter.inc({ queue: this.topology.queue, outcome: 'done' });
     } catch (error) {
+      failActiveSpan(error);
       const reason = error instanceof Error ? error.message : String(error);
       const parked = attempt >= this.options.maxAttempts || error instanceof SyntaxError;
       const headers = { ...message.properties.headers, [HEADERS.attempts]: attempt, [HEADERS.error]: reason.slice(0, 1_000) };
