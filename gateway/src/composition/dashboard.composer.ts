@@ -11,7 +11,7 @@ import { type OrderSummary, OrderGrpcClient } from '../clients/order.grpc-client
 import { type Balance, PaymentGrpcClient } from '../clients/payment.grpc-client';
 import { type Recommendation } from '../clients/recommendation.grpc-client';
 import { type Profile, UserGrpcClient } from '../clients/user.grpc-client';
-import { RecommendationsWithFallback } from './recommendations-with-fallback';
+import { fallbacksCounter, RecommendationsWithFallback } from './recommendations-with-fallback';
 
 export type DashboardPart = 'profile' | 'orders' | 'wallet' | 'recommendations';
 
@@ -83,6 +83,9 @@ export class DashboardComposer {
       if (profile.degraded) degraded.push('profile');
       if (orders.degraded) degraded.push('orders');
       if (wallet.degraded) degraded.push('wallet');
+      for (const [dependency, part] of [['user', profile], ['order', orders], ['payment', wallet], ['recommendation', recommendations]] as const) {
+        if (part.degraded) fallbacksCounter.inc({ dependency, fallback: 'dashboard-part' });
+      }
       if (recommendations.degraded || recommendations.value.degraded) degraded.push('recommendations');
       return {
         profile: profile.value,

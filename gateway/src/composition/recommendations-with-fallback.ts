@@ -4,11 +4,19 @@
  * still gets popular items and learns that the answer is degraded.
  */
 import { Inject, Injectable } from '@nestjs/common';
+import { Counter } from 'prom-client';
 import { LOGGER, type Logger } from '@shop/platform';
 import { type Recommendation, RecommendationGrpcClient } from '../clients/recommendation.grpc-client';
 import { PopularProducts } from './popular-products';
 
 export type RecommendationSource = Pick<RecommendationGrpcClient, 'getRecommendations'>;
+
+/** Answers given by a fallback instead of the dependency (the resilience dashboard's fallback rate). */
+export const fallbacksCounter = new Counter({
+  name: 'shop_fallbacks_total',
+  help: 'Answers given by a fallback instead of the dependency, by dependency and fallback',
+  labelNames: ['dependency', 'fallback'],
+});
 
 export interface RecommendationsAnswer {
   readonly items: Recommendation[];
@@ -30,6 +38,7 @@ export class RecommendationsWithFallback {
       return { items: answer.items, degraded: false };
     } catch (error) {
       this.logger.warn({ reqId: options.requestId, err: error }, 'recommendations unavailable, answering popular items');
+      fallbacksCounter.inc({ dependency: 'recommendation', fallback: 'popular-products' });
       return { items: await this.popular.fallback(limit, options.requestId), degraded: true };
     }
   }

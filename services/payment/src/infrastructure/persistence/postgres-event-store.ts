@@ -3,6 +3,7 @@
  * UNIQUE (stream_id, version) constraint turns a lost race into a ConcurrencyError, never an overwrite, and the
  * projections and the outbox rows are written in the same transaction. See docs/patterns/04-event-sourcing.md.
  */
+import { Counter } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
   type AppendRequest,
@@ -28,6 +29,13 @@ interface EventRow {
 }
 
 type Queryable = Pick<DataSource | EntityManager, 'query'>;
+
+const appendsCounter = new Counter({
+  name: 'shop_event_store_appends_total',
+  help: 'Event-store appends by outcome: appended, or conflict (another append to the stream won; the command retries)',
+  labelNames: ['outcome'],
+});
+const eventsCounter = new Counter({ name: 'shop_event_store_events_total', help: 'Events appended to the event store, by type', labelNames: ['type'] });
 
 /** Writes, inside the append's transaction, what the events just recorded mean to other services (the outbox). */
 export interface AppendedEventsOutbox {
@@ -63,7 +71,7 @@ export class PostgresEventStore implements EventStore {
   async append(request: AppendRequest): Promise<RecordedEvent[]> {
     if (request.events.length === 0) return [];
     try {
-      return await this.db.transaction(async (tx) => {
+      const appended = await this.db.transaction(async (tx) => {
         const rows: EventRow[] = await tx.query(
           `INSERT INTO events (stream_id, version, type, schema_version, data, correlation_id, causation_id)
            SELECT $1, $2::int + e.ordinality, e.type, e.schema_version, e.data, $3, $4
@@ -84,10 +92,19 @@ export class PostgresEventStore implements EventStore {
         await this.outbox?.add(tx, recorded);
         return recorded;
       });
+      appendsCounter.inc({ outcome: 'appended' });
+      for (const event of appended) eventsCounter.inc({ type: event.type });
+      return appended;
     } catch (error) {
-      if (error instanceof ConcurrencyError) throw error;
+      if (error instanceof ConcurrencyError) {
+        appendsCounter.inc({ outcome: 'conflict' });
+        throw error;
+      }
       const constraint = uniqueViolation(error);
-      if (constraint) throw new ConcurrencyError(request.streamId, request.expectedVersion, `unique constraint ${constraint}`);
+      if (constraint) {
+        appendsCounter.inc({ outcome: 'conflict' });
+        throw new ConcurrencyError(request.streamId, request.expectedVersion, `unique constraint ${constraint}`);
+      }
       throw error;
     }
   }
