@@ -5,6 +5,7 @@ export * from './health/health-registry';
 export * from './http/http-exception.filter';
 export * from './http/zod-validation';
 export * from './database/database.module';
+export * from './database/pg-listener';
 export * from './bootstrap/platform.module';
 export * from './bootstrap/start-service';
 export * from './grpc/grpc-client';

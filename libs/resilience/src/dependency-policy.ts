@@ -48,7 +48,7 @@ const breakerStateGauge = new Gauge({
 
 const callDuration = new Histogram({
   name: 'shop_dependency_call_duration_seconds',
-  help: 'Calls to a downstream dependency through its policy (retries included), by outcome: ok, failed, timeout, or rejected by the open breaker',
+  help: 'Calls to a downstream dependency through its policy (retries included), by outcome: ok, failed, timeout, or rejected by the open breaker without an attempt',
   labelNames: ['dependency', 'outcome'],
   buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
 });
@@ -113,13 +113,19 @@ export class DependencyPolicy {
    */
   async execute<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const stopTimer = callDuration.startTimer({ dependency: this.options.name });
+    let attempts = 0;
     try {
-      const result = await this.policy.execute(({ signal }) => call(signal));
+      const result = await this.policy.execute(({ signal }) => {
+        attempts++;
+        return call(signal);
+      });
       stopTimer({ outcome: 'ok' });
       return result;
     } catch (error) {
       if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
-        stopTimer({ outcome: 'rejected' });
+        // Rejected without trying: the open breaker's fail-fast. Attempts made first (the breaker opened while this call
+        // was retrying) make it a failed call.
+        stopTimer({ outcome: attempts === 0 ? 'rejected' : 'failed' });
         throw new DependencyUnavailableError(this.options.name, 'circuit breaker is open');
       }
       if (error instanceof TaskCancelledError) {

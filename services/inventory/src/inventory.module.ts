@@ -16,6 +16,7 @@ import { ListProductsHandler } from './application/queries/list-products.query';
 import { type InventoryConfig } from './config/inventory.config';
 import { inventoryDatabase } from './infrastructure/persistence/database';
 import { TypeOrmInventoryTransactions } from './infrastructure/persistence/inventory-transactions';
+import { CachedProductCatalog } from './infrastructure/persistence/cached-product-catalog';
 import { SqlProductCatalog } from './infrastructure/persistence/product-catalog.repository';
 
 /** Wiring only: which adapters the inventory service is made of. */
@@ -34,8 +35,18 @@ export class InventoryModule {
       ],
       controllers: [ProductsHttpController, InventoryGrpcController],
       providers: [
-        { provide: INVENTORY_TRANSACTIONS, useClass: TypeOrmInventoryTransactions },
-        { provide: PRODUCT_CATALOG, useClass: SqlProductCatalog },
+        SqlProductCatalog,
+        // Reads from memory, refreshed by NOTIFY products_changed and by this process's own commits.
+        {
+          provide: PRODUCT_CATALOG,
+          inject: [SqlProductCatalog],
+          useFactory: (source: SqlProductCatalog) => new CachedProductCatalog(source, config.INVENTORY_DATABASE_URL),
+        },
+        {
+          provide: INVENTORY_TRANSACTIONS,
+          inject: [DataSource, PRODUCT_CATALOG],
+          useFactory: (dataSource: DataSource, catalog: CachedProductCatalog) => new TypeOrmInventoryTransactions(dataSource, () => catalog.invalidate()),
+        },
         ReserveStockHandler,
         ReleaseStockHandler,
         CommitStockHandler,

@@ -7,11 +7,10 @@
  * - A publish failure rolls back the marking: the rows stay unsent and are retried with backoff. A crash after publishing
  *   and before marking republishes them, so delivery is at-least-once and every consumer deduplicates (inbox).
  */
-import { Client } from 'pg';
 import { Gauge, Histogram } from 'prom-client';
 import { type DataSource } from 'typeorm';
 import { HEADERS } from '@shop/contracts';
-import { type Logger } from '@shop/platform';
+import { type Logger, PgListener } from '@shop/platform';
 import { type KafkaPublisher } from '../kafka/kafka-publisher';
 import { type RabbitMqPublisher } from '../rabbitmq/rabbitmq-publisher';
 import { OUTBOX_CHANNEL } from './outbox';
@@ -66,7 +65,7 @@ export class OutboxRelay {
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
-  private listener: Client | undefined;
+  private listener: PgListener | undefined;
   private lastCleanup = 0;
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
@@ -87,7 +86,17 @@ export class OutboxRelay {
     if (this.running) return;
     this.running = true;
     relays.add(this);
-    void this.listen();
+    // A dedicated connection LISTENs for commits that added messages, and reconnects if it drops.
+    const url = (this.dataSource.options as { url?: string }).url;
+    if (url) {
+      this.listener = new PgListener({
+        url,
+        channel: OUTBOX_CHANNEL,
+        applicationName: `${this.options.service}-outbox-listener`,
+        onNotification: () => this.wake?.(),
+      });
+      this.listener.start();
+    }
     this.loop = this.run();
   }
 
@@ -96,9 +105,8 @@ export class OutboxRelay {
     relays.delete(this);
     this.wake?.();
     await this.loop;
-    const listener = this.listener;
+    await this.listener?.stop();
     this.listener = undefined;
-    await listener?.end().catch(() => undefined);
     await this.publishers.kafka?.close();
   }
 
@@ -197,29 +205,5 @@ export class OutboxRelay {
       }
       this.wake = done;
     });
-  }
-
-  /** A dedicated connection LISTENs for commits that added messages, and reconnects if it drops. */
-  private async listen(): Promise<void> {
-    const url = (this.dataSource.options as { url?: string }).url;
-    while (this.running && url) {
-      const client = new Client({ connectionString: url, connectionTimeoutMillis: 5_000, application_name: `${this.options.service}-outbox-listener` });
-      try {
-        await client.connect();
-        await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
-        this.listener = client;
-        client.on('notification', () => this.wake?.());
-        await new Promise<void>((resolve) => {
-          client.on('error', () => resolve());
-          client.on('end', () => resolve());
-        });
-      } catch {
-        // The poll keeps the relay going; try to listen again shortly.
-      } finally {
-        if (this.listener === client) this.listener = undefined;
-        await client.end().catch(() => undefined);
-      }
-      if (this.running) await new Promise((resolve) => setTimeout(resolve, 1_000));
-    }
   }
 }

@@ -5,13 +5,22 @@ import { OutboxInventoryEvents } from '../messaging/inventory-events.publisher';
 import { SqlReservationRepository } from './reservation.repository';
 import { SqlStockRepository } from './stock.repository';
 
-/** One TypeORM transaction (READ COMMITTED) per command; its EntityManager is handed to every repository. */
+/**
+ * One TypeORM transaction (READ COMMITTED) per command; its EntityManager is handed to every repository.
+ * `onCommitted` runs after each committed command: the cached catalog of this process drops its snapshot at once,
+ * without waiting for the NOTIFY that tells the other replicas.
+ */
 @Injectable()
 export class TypeOrmInventoryTransactions implements InventoryTransactions {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly onCommitted: () => void = () => undefined,
+  ) {}
 
-  run<T>(work: (tx: InventoryTransaction) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction((manager) => work(this.join(manager)));
+  async run<T>(work: (tx: InventoryTransaction) => Promise<T>): Promise<T> {
+    const result = await this.dataSource.transaction((manager) => work(this.join(manager)));
+    this.onCommitted();
+    return result;
   }
 
   join(manager: EntityManager): InventoryTransaction {

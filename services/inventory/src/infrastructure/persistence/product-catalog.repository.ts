@@ -33,6 +33,14 @@ export class SqlProductCatalog implements ProductCatalog {
     return rows.map(toSummary);
   }
 
+  /** Every product with its description, ordered like `list()`: what the cached catalog keeps. */
+  async listWithDetails(): Promise<ProductDetails[]> {
+    const rows: ProductDetailsRow[] = await this.dataSource.query(
+      'SELECT id, sku, name, description, price_cents, stock FROM products ORDER BY name, id',
+    );
+    return rows.map((row) => ({ ...toSummary(row), description: row.description }));
+  }
+
   async get(productId: string): Promise<ProductDetails | undefined> {
     const rows: ProductDetailsRow[] = await this.dataSource.query(
       'SELECT id, sku, name, description, price_cents, stock FROM products WHERE id = $1',

@@ -1,0 +1,72 @@
+import { Client } from 'pg';
+
+export interface PgListenerOptions {
+  /** postgres:// URL of the database to listen on. */
+  readonly url: string;
+  /** Channel named in `NOTIFY <channel>` / `pg_notify('<channel>', ...)`; a plain identifier. */
+  readonly channel: string;
+  /** Shown in pg_stat_activity. */
+  readonly applicationName: string;
+  /** Called with the payload of every notification on the channel. */
+  readonly onNotification: (payload: string) => void;
+  /**
+   * Called when the listener starts or stops hearing notifications: `true` once LISTEN succeeded, `false` when the
+   * connection drops. Whatever was missed while it was down is gone, so a user treats `true` as "start afresh".
+   */
+  readonly onListening?: (listening: boolean) => void;
+  /** Wait before reconnecting after a drop. */
+  readonly reconnectDelayMs?: number;
+}
+
+/**
+ * A dedicated PostgreSQL connection that LISTENs on one channel and reconnects when it drops. Notifications are
+ * delivered only after the notifying transaction commits, so a listener never hears of a change it cannot read.
+ */
+export class PgListener {
+  private running = false;
+  private client: Client | undefined;
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly options: PgListenerOptions) {
+    if (!/^[a-z_][a-z0-9_]*$/.test(options.channel)) throw new Error(`PgListener: "${options.channel}" is not a plain channel name`);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.client?.end().catch(() => undefined);
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      const client = new Client({ connectionString: this.options.url, connectionTimeoutMillis: 5_000, application_name: this.options.applicationName });
+      this.client = client;
+      const closed = new Promise<void>((resolve) => {
+        client.on('error', () => resolve());
+        client.on('end', () => resolve());
+      });
+      try {
+        await client.connect();
+        client.on('notification', (message) => {
+          if (message.channel === this.options.channel) this.options.onNotification(message.payload ?? '');
+        });
+        await client.query(`LISTEN ${this.options.channel}`);
+        this.options.onListening?.(true);
+        await closed;
+        this.options.onListening?.(false);
+      } catch {
+        // Connection refused or dropped during LISTEN: try again after the delay.
+      } finally {
+        this.client = undefined;
+        await client.end().catch(() => undefined);
+      }
+      if (this.running) await new Promise((resolve) => setTimeout(resolve, this.options.reconnectDelayMs ?? 1_000));
+    }
+  }
+}
