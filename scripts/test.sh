@@ -38,6 +38,9 @@ export ORDER_SAGA_DEADLINE_MS="${ORDER_SAGA_DEADLINE_MS:-8000}"
 export ORDER_BREAKER_HALF_OPEN_MS="${ORDER_BREAKER_HALF_OPEN_MS:-2000}"
 # The failure scenarios slow payment and inventory down through their fault switches (PUT /admin/chaos).
 export CHAOS_ENABLED="${CHAOS_ENABLED:-true}"
+# The apps export their spans to the OTLP/HTTP receiver that test/e2e/observability.e2e-spec.ts runs on this port,
+# every 200 ms so the spec need not wait long for a trace.
+export OTEL_EXPORTER_OTLP_ENDPOINT="${OTEL_EXPORTER_OTLP_ENDPOINT:-http://127.0.0.1:4318}" OTEL_BSP_SCHEDULE_DELAY="${OTEL_BSP_SCHEDULE_DELAY:-200}"
 started_here=false
 if ! curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:${GATEWAY_HTTP_PORT}/health/ready" 2>/dev/null; then
   bash "$ROOT/scripts/start-local.sh"

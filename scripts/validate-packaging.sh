@@ -2,7 +2,7 @@
 # Validates the Docker and Kubernetes packaging without a container engine or a cluster; exits non-zero on any
 # failure and prints what it checked:
 #   1. docker-compose.yml parses and is a valid compose file (`docker-compose config -q`, Debian's docker-compose;
-#      installed with apt-get when missing and running as root);
+#      installed with apt-get when missing and running as root), and so is it with docker-compose.observability.yml;
 #   2. every kustomize overlay renders with the real kubectl and every object is valid (scripts/validate-k8s.mjs);
 #   3. parity (scripts/parity-check.mjs): each app accepts exactly the environment compose and k8s give it, then
 #      every app runs natively with compose's environment and a smoke passes through the gateway.
@@ -35,6 +35,9 @@ fi
 docker-compose --file docker-compose.yml --project-directory "$ROOT" config -q \
   || fail "docker-compose.yml is not a valid compose file"
 say "docker-compose.yml is valid ($(docker-compose --file docker-compose.yml config --services | wc -l) services)"
+docker-compose --file docker-compose.yml --file docker-compose.observability.yml --project-directory "$ROOT" config -q \
+  || fail "docker-compose.yml with docker-compose.observability.yml is not a valid compose file"
+say "docker-compose.observability.yml is a valid override (collector, Jaeger, Prometheus, Grafana)"
 
 say "2/3 k8s: kubectl kustomize of base and overlays, schemas, fields, references"
 node scripts/validate-k8s.mjs || fail "k8s validation failed"
