@@ -1,5 +1,5 @@
 import { type LoggerService } from '@nestjs/common';
-import pino, { type Logger, type LevelWithSilent } from 'pino';
+import pino, { type DestinationStream, type Logger, type LoggerOptions, type LevelWithSilent } from 'pino';
 import { logCorrelation } from '../telemetry/trace-context';
 
 export type { Logger } from 'pino';
@@ -32,15 +32,16 @@ export const REDACTED_PATHS: readonly string[] = SECRET_KEYS.flatMap((key) => [k
  * trace id, span id and request id of the active trace context (libs/platform/src/telemetry), so a line found in a
  * log leads to its trace in Jaeger and back.
  */
-export function createLogger(service: string, level: LevelWithSilent = 'info'): Logger {
-  return pino({
+export function createLogger(service: string, level: LevelWithSilent = 'info', destination?: DestinationStream): Logger {
+  const options: LoggerOptions = {
     level,
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
     mixin: () => logCorrelation(),
     redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Routes Nest's own log calls into the same JSON logger. */
