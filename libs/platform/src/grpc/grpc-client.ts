@@ -33,7 +33,11 @@ function statusName(code: number): string {
   return Object.entries(GrpcStatus).find(([, value]) => value === code)?.[0] ?? 'UNKNOWN';
 }
 
-/** Creates a generated (ts-proto, grpc-js) client for `address` with keep-alive and no TLS inside the cluster. */
+/**
+ * Creates a generated (ts-proto, grpc-js) client for `address` with keep-alive and no TLS inside the cluster.
+ * Reconnect backoff is capped at 2 s (grpc-js defaults to up to 120 s): the caller's circuit breaker already
+ * decides when to stop trying, and a restarted server must be reachable again as soon as it listens.
+ */
 export function createGrpcClient<C extends Client>(
   ClientClass: new (address: string, creds: ReturnType<typeof credentials.createInsecure>, options?: object) => C,
   address: string,
@@ -42,6 +46,8 @@ export function createGrpcClient<C extends Client>(
     'grpc.keepalive_time_ms': 30_000,
     'grpc.keepalive_timeout_ms': 5_000,
     'grpc.enable_retries': 0,
+    'grpc.initial_reconnect_backoff_ms': 250,
+    'grpc.max_reconnect_backoff_ms': 2_000,
   });
 }
 
