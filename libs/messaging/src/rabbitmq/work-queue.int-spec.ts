@@ -96,4 +96,59 @@ describe('RabbitMQ work queue', () => {
     await channel.close();
     await consumer.stop();
   });
+
+  it('acks a task only once its own work is done, even when every task after it is done (acks are batched)', async () => {
+    const t = topology();
+    const own = new RabbitMqConnection(await rabbitmqUrl());
+    await own.connect();
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const tasks = Array.from({ length: 20 }, (_, n) => envelope('spec.do-work.v1', { n }, { correlationId: 'c' }));
+    const done: string[] = [];
+    const consumer = new WorkQueueConsumer(
+      own,
+      t,
+      { prefetch: 50, maxAttempts: 3, retryDelayMs: 100 },
+      async (task) => {
+        if (task.id === tasks[0].id) await held;
+        done.push(task.id);
+      },
+      logger,
+    );
+    consumer.start();
+    await publishTasks(t, tasks);
+    await eventually('the 19 tasks after the first done', async () => (done.length === 19 ? true : undefined), 10_000);
+    await new Promise((r) => setTimeout(r, 300)); // time for any (wrong) ack to reach the broker
+    // The worker's connection goes away with the first task unfinished: the broker takes back what was not acked.
+    await own.close();
+    release();
+    const channel = await (await connection.connect()).createChannel();
+    try {
+      const requeued: string[] = [];
+      for (let message = await channel.get(t.queue, { noAck: true }); message; message = await channel.get(t.queue, { noAck: true })) {
+        requeued.push((JSON.parse(message.content.toString()) as Envelope).id);
+      }
+      expect(requeued).toContain(tasks[0].id);
+    } finally {
+      await channel.close();
+    }
+    await consumer.stop();
+  });
+
+  it('acks every task of a burst, so none comes back after the consumer stops', async () => {
+    const t = topology();
+    const done: string[] = [];
+    const consumer = new WorkQueueConsumer(connection, t, { prefetch: 200, maxAttempts: 3, retryDelayMs: 100 }, async (task) => void done.push(task.id), logger);
+    consumer.start();
+    await publishTasks(t, Array.from({ length: 500 }, (_, n) => envelope('spec.do-work.v1', { n }, { correlationId: 'c' })));
+    await eventually('all tasks done', async () => (done.length === 500 ? true : undefined), 20_000);
+    await consumer.stop();
+    const channel = await (await connection.connect()).createChannel();
+    try {
+      expect((await channel.checkQueue(t.queue)).messageCount).toBe(0);
+    } finally {
+      await channel.close();
+    }
+    expect(new Set(done).size).toBe(500);
+  });
 });

@@ -1,14 +1,16 @@
 /**
  * Message queue (docs/patterns/06-message-queue.md): RabbitMQ hands each task to exactly one of the competing workers.
- * Manual acks, sent only after the handler's database transaction committed; a bounded prefetch so no worker hoards
- * tasks; a failed task goes to a retry queue whose TTL delays it before it returns to the work queue; after
- * `maxAttempts` it is parked on the dead-letter queue. Kafka carries facts to everyone; this queue hands out work.
+ * Manual acks, sent only after the handler's database transaction committed, and batched: one "multiple" ack per
+ * burst of settled tasks (ack-window.ts); a bounded prefetch so no worker hoards tasks; a failed task goes to a retry
+ * queue whose TTL delays it before it returns to the work queue; after `maxAttempts` it is parked on the dead-letter
+ * queue. Kafka carries facts to everyone; this queue hands out work.
  */
 import { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
 import { Counter } from 'prom-client';
 import { type Envelope, HEADERS } from '@shop/contracts';
 import { contextFromHeaders, failActiveSpan, inSpan, type Logger } from '@shop/platform';
 import { parseEnvelope } from '../envelope';
+import { AckWindow } from './ack-window';
 import { reportQueueDepth } from './queue-depth';
 import { type RabbitMqConnection } from './rabbitmq-connection';
 
@@ -49,6 +51,7 @@ export async function assertWorkQueue(channel: Channel, topology: WorkQueueTopol
 
 export class WorkQueueConsumer {
   private channel: Channel | undefined;
+  private acks: AckWindow | undefined;
   private stopped = false;
   private readonly inFlight = new Set<Promise<void>>();
   private stopReportingDepth: (() => Promise<void>) | undefined;
@@ -76,8 +79,14 @@ export class WorkQueueConsumer {
     this.stopped = true;
     await this.stopReportingDepth?.();
     const channel = this.channel;
+    const acks = this.acks;
     this.channel = undefined;
     await Promise.allSettled([...this.inFlight]);
+    try {
+      acks?.flush();
+    } catch {
+      // The channel is already closed: its unacked tasks are back in the queue.
+    }
     await channel?.close().catch(() => undefined);
   }
 
@@ -90,12 +99,15 @@ export class WorkQueueConsumer {
     });
     await assertWorkQueue(channel, this.topology, this.options.retryDelayMs);
     await channel.prefetch(this.options.prefetch);
+    const acks = new AckWindow(channel);
     this.channel = channel;
+    this.acks = acks;
     await channel.consume(
       this.topology.queue,
       (message) => {
         if (!message) return;
-        const work = this.traced(message, () => this.process(channel, message)).finally(() => this.inFlight.delete(work));
+        acks.track(message);
+        const work = this.traced(message, () => this.process(channel, acks, message)).finally(() => this.inFlight.delete(work));
         this.inFlight.add(work);
       },
       { noAck: false },
@@ -116,13 +128,13 @@ export class WorkQueueConsumer {
     return inSpan(`${this.topology.queue} process`, { kind: 'consumer', parent: contextFromHeaders(headers), attributes }, work);
   }
 
-  private async process(channel: Channel, message: ConsumeMessage): Promise<void> {
+  private async process(channel: Channel, acks: AckWindow, message: ConsumeMessage): Promise<void> {
     const attempt = Number(message.properties.headers?.[HEADERS.attempts] ?? 0) + 1;
     if (message.fields.redelivered) tasksCounter.inc({ queue: this.topology.queue, outcome: 'redelivered' });
     try {
       const task = parseEnvelope(message.content);
       await this.handle(task, { redelivered: message.fields.redelivered, attempt });
-      channel.ack(message);
+      acks.ack(message);
       tasksCounter.inc({ queue: this.topology.queue, outcome: 'done' });
     } catch (error) {
       failActiveSpan(error);
@@ -134,14 +146,14 @@ export class WorkQueueConsumer {
         if (parked) channel.sendToQueue(this.topology.deadLetterQueue, message.content, { ...message.properties, headers, persistent: true });
         else channel.publish(this.topology.retryExchange, this.topology.routingKey, message.content, { ...message.properties, headers, persistent: true });
         await confirm.waitForConfirms();
-        channel.ack(message);
+        acks.ack(message);
         tasksCounter.inc({ queue: this.topology.queue, outcome: parked ? 'dead-lettered' : 'retried' });
         this.logger.warn({ reason, attempt, messageId: message.properties.messageId }, parked ? 'task dead-lettered' : 'task failed; retrying after delay');
       } catch (publishError) {
         // Could not park or delay it: leave it unacked so the broker redelivers it. Never lost.
         this.logger.error({ err: publishError }, 'could not move a failed task; it will be redelivered');
         try {
-          channel.nack(message, false, true);
+          acks.requeue(message);
         } catch {
           // The channel is gone: the broker requeues every unacked message of a closed channel by itself.
         }

@@ -59,15 +59,18 @@ const TRACKING_NUMBER = /^SHP-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-
 /** `SHP-XXXX-XXXX-XXXX` from the first 60 bits of `random` (at least 8 bytes). */
 export function trackingNumberFrom(random: Uint8Array): string {
   if (random.length < 8) throw new RangeError('a tracking number needs 8 random bytes');
-  let bits = 0n;
-  for (let i = 0; i < 8; i++) bits = (bits << 8n) | BigInt(random[i]);
-  bits >>= 4n;
-  let symbols = '';
-  for (let i = 0; i < 12; i++) {
-    symbols = ALPHABET[Number(bits & 31n)] + symbols;
-    bits >>= 5n;
-  }
+  // Two 30-bit halves, so plain number arithmetic suffices (one per worker task: no BigInt on the hot path).
+  const high = random[0] * 2 ** 22 + random[1] * 2 ** 14 + random[2] * 2 ** 6 + (random[3] >> 2);
+  const low = (random[3] & 3) * 2 ** 28 + random[4] * 2 ** 20 + random[5] * 2 ** 12 + random[6] * 2 ** 4 + (random[7] >> 4);
+  const symbols = base32(high) + base32(low);
   return `SHP-${symbols.slice(0, 4)}-${symbols.slice(4, 8)}-${symbols.slice(8)}`;
+}
+
+/** Six symbols for 30 bits, most significant first. */
+function base32(bits: number): string {
+  let symbols = '';
+  for (let shift = 25; shift >= 0; shift -= 5) symbols += ALPHABET[Math.floor(bits / 2 ** shift) % 32];
+  return symbols;
 }
 
 export function isTrackingNumber(value: string): boolean {
