@@ -8,10 +8,11 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Kafka, type Message, type Producer } from 'kafkajs';
 import { Counter } from 'prom-client';
-import { LOGGER, type Logger } from '@shop/platform';
+import { TOPICS } from '@shop/contracts';
+import { LOGGER, type Logger, traceHeaders } from '@shop/platform';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 
-export const USER_ACTIVITY_TOPIC = 'user-activity.v1';
+export const USER_ACTIVITY_TOPIC = TOPICS.userActivity;
 export const PRODUCT_VIEWED_TYPE = 'user-activity.product-viewed.v1';
 
 export interface ProductViewedV1 {
@@ -81,8 +82,9 @@ export class ProductViewRecorder implements OnModuleInit, OnApplicationShutdown 
       return;
     }
     const event = productViewedEvent(userId, productId, requestId);
-    // The request id travels as the envelope's correlationId, so the message needs no headers.
-    this.buffer.push({ key: productId, value: JSON.stringify(event) });
+    // The request id travels as the envelope's correlationId; the headers carry the trace context, so the
+    // recommendation consumer's span joins the trace of the product request (docs/observability.md).
+    this.buffer.push({ key: productId, value: JSON.stringify(event), headers: traceHeaders() });
     if (this.buffer.length >= BATCH_SIZE) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), LINGER_MS);
   }
