@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import { type INestApplication } from '@nestjs/common';
+import {
+  CONSUMER_GROUPS,
+  type Envelope,
+  ORDER_CONFIRMED_V1,
+  ORDER_PLACED_V1,
+  ORDER_SHIPPED_V1,
+  type OrderLineV1,
+  PAYMENT_CHARGED_V1,
+  PROTO_ROOT,
+  protoPath,
+  SHIPPING_SHIPPED_V1,
+  TOPICS,
+} from '@shop/contracts';
+import { envelope } from '@shop/messaging';
+import { createLogger, runMigrations, startService } from '@shop/platform';
+import { createTestDatabase, eventually, freePort, kafkaBrokers, publish, specKafka, startGroupsAtEnd } from '@shop/testing';
+import { type Kafka } from 'kafkajs';
+import { Client } from 'pg';
+import { loadOrderConfig } from '../src/config/order.config';
+import { orderDatabase } from '../src/infrastructure/persistence/database';
+import { OrderModule } from '../src/order.module';
+
+/**
+ * order's two consumer groups with every message delivered twice (Kafka is at least once): the real app in-process
+ * (free ports, fresh database, consumer groups of its own started at the end of the real topics). The read model and
+ * the choreographed saga must each apply a message once, however often it arrives.
+ */
+describe('order consumers (read model, choreographed saga) on real Kafka', () => {
+  const groupPrefix = `spec-${randomUUID()}.`;
+  const readModelGroup = `${groupPrefix}${CONSUMER_GROUPS.orderReadModel}`;
+  const sagaGroup = `${groupPrefix}${CONSUMER_GROUPS.orderSaga}`;
+  let database: { url: string; drop: () => Promise<void> };
+  let app: INestApplication;
+  let sql: Client;
+  let kafka: Kafka;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('order_consumers');
+    await runMigrations(orderDatabase(database.url));
+    kafka = await specKafka('order-consumers-spec');
+    await startGroupsAtEnd(kafka, [readModelGroup], [TOPICS.orders]);
+    await startGroupsAtEnd(kafka, [sagaGroup], [TOPICS.inventory, TOPICS.payments, TOPICS.shipping]);
+    const [httpPort, grpcPort] = [await freePort(), await freePort()];
+    const config = loadOrderConfig({
+      ORDER_DATABASE_URL: database.url,
+      ORDER_HTTP_PORT: String(httpPort),
+      ORDER_GRPC_PORT: String(grpcPort),
+      KAFKA_BROKERS: (await kafkaBrokers()).join(','),
+      // Never called here: the consumers only react to events.
+      INVENTORY_GRPC_ADDRESS: `127.0.0.1:${await freePort()}`,
+      PAYMENT_GRPC_ADDRESS: `127.0.0.1:${await freePort()}`,
+      ORDER_CONSUMER_GROUP_PREFIX: groupPrefix,
+      LOG_LEVEL: 'silent',
+    });
+    const logger = createLogger('order', config.LOG_LEVEL);
+    app = await startService({
+      service: 'order',
+      logger,
+      module: OrderModule.register(config, logger),
+      httpPort,
+      host: '127.0.0.1',
+      grpc: { url: `127.0.0.1:${grpcPort}`, packages: ['shop.order.v1'], protoPaths: [protoPath('order')], protoRoot: PROTO_ROOT },
+    });
+    sql = new Client({ connectionString: database.url });
+    await sql.connect();
+    await eventually('order ready', async () => ((await fetch(`http://127.0.0.1:${httpPort}/health/ready`)).ok ? true : undefined), 60_000);
+  });
+
+  afterAll(async () => {
+    await sql?.end();
+    await app?.close();
+    await database?.drop();
+  });
+
+  /** Resolves once `group` recorded the message in its inbox: every message before it on its partition is handled too. */
+  const handled = (group: string, message: Envelope): Promise<true> =>
+    eventually(`${message.type} ${message.id} handled by ${group}`, async () => {
+      const rows = await sql.query('SELECT 1 FROM inbox WHERE consumer = $1 AND message_id = $2', [group, message.id]);
+      return rows.rowCount === 1 ? true : undefined;
+    }, 30_000);
+  const outboxed = async (type: string, orderId: string): Promise<number> =>
+    (await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE envelope->>'type' = $1 AND message_key = $2`, [type, orderId])).rows[0].n;
+  /** Published last on the same partition (same key): once it is handled, every copy before it has been read. */
+  const sentinel = (type: string, key: string): Envelope =>
+    envelope(type, { orderId: randomUUID(), userId: randomUUID(), amountCents: 1, trackingNumber: 'SHP-NONE', shipmentId: randomUUID() }, { correlationId: key });
+  const line = (): OrderLineV1 => ({ productId: randomUUID(), productName: 'Spec Lantern', quantity: 2, unitPriceCents: 1_250 });
+
+  it('projects each order event once into the read model when every event is delivered twice', async () => {
+    const [orderId, userId, item] = [randomUUID(), randomUUID(), line()];
+    const data = { orderId, userId, items: [item], totalCents: 2_500 };
+    const placed = envelope(ORDER_PLACED_V1, { ...data, sagaStyle: 'orchestration', deadline: new Date(Date.now() + 60_000).toISOString() }, { correlationId: orderId });
+    const confirmed = envelope(ORDER_CONFIRMED_V1, data, { correlationId: orderId });
+    const shipped = envelope(ORDER_SHIPPED_V1, { orderId, userId, trackingNumber: 'SHP-SPEC-0000-0001' }, { correlationId: orderId });
+    const last = sentinel(ORDER_SHIPPED_V1, orderId);
+    await publish(kafka, TOPICS.orders, orderId, [placed, placed, confirmed, confirmed, shipped, shipped, last]);
+    await handled(readModelGroup, last);
+
+    const view = (await sql.query('SELECT status, history, items, tracking_number FROM order_views WHERE id = $1', [orderId])).rows;
+    expect(view).toHaveLength(1);
+    expect(view[0]).toMatchObject({ status: 'SHIPPED', tracking_number: 'SHP-SPEC-0000-0001', items: [{ productId: item.productId, name: 'Spec Lantern', quantity: 2 }] });
+    expect(view[0].history.map((h: { status: string }) => h.status)).toEqual(['PENDING', 'CONFIRMED', 'SHIPPED']);
+    const sales = (await sql.query('SELECT units, revenue_cents, orders FROM sales_by_product WHERE product_id = $1', [item.productId])).rows;
+    expect(sales).toEqual([{ units: '2', revenue_cents: '2500', orders: '1' }]);
+  });
+
+  it('confirms, then ships, a choreographed order once when payment.charged and shipping.shipped arrive twice', async () => {
+    const [orderId, userId, item] = [randomUUID(), randomUUID(), line()];
+    await sql.query(
+      `INSERT INTO orders (id, user_id, status, total_cents, saga_style, deadline_at) VALUES ($1, $2, 'PENDING', 2500, 'choreography', now() + interval '1 hour')`,
+      [orderId, userId],
+    );
+    await sql.query(`INSERT INTO order_lines (order_id, product_id, product_name, quantity, unit_price_cents) VALUES ($1, $2, $3, $4, $5)`, [
+      orderId,
+      item.productId,
+      item.productName,
+      item.quantity,
+      item.unitPriceCents,
+    ]);
+
+    const charged = envelope(PAYMENT_CHARGED_V1, { orderId, userId, amountCents: 2_500 }, { correlationId: orderId });
+    const afterCharges = sentinel(PAYMENT_CHARGED_V1, orderId);
+    await publish(kafka, TOPICS.payments, orderId, [charged, charged, afterCharges]);
+    await handled(sagaGroup, afterCharges);
+    expect((await sql.query('SELECT status FROM orders WHERE id = $1', [orderId])).rows).toEqual([{ status: 'CONFIRMED' }]);
+    expect(await outboxed(ORDER_CONFIRMED_V1, orderId)).toBe(1);
+
+    const shipped = envelope(SHIPPING_SHIPPED_V1, { orderId, userId, shipmentId: randomUUID(), trackingNumber: 'SHP-SPEC-0000-0002' }, { correlationId: orderId });
+    const afterShipped = sentinel(SHIPPING_SHIPPED_V1, orderId);
+    await publish(kafka, TOPICS.shipping, orderId, [shipped, shipped, afterShipped]);
+    await handled(sagaGroup, afterShipped);
+    expect((await sql.query('SELECT status FROM orders WHERE id = $1', [orderId])).rows).toEqual([{ status: 'SHIPPED' }]);
+    expect(await outboxed(ORDER_SHIPPED_V1, orderId)).toBe(1);
+    const inbox = await sql.query<{ n: number }>('SELECT count(*)::int AS n FROM inbox WHERE consumer = $1 AND message_id = ANY($2::uuid[])', [
+      sagaGroup,
+      [charged.id, shipped.id],
+    ]);
+    expect(inbox.rows[0].n).toBe(2);
+  });
+});
