@@ -78,11 +78,22 @@ async function postgresBase(seconds = 4, clients = 8) {
   return count / seconds;
 }
 
+/** Gives every product ample stock for the run; returns how to put the catalog's stock back as it was. */
 async function restock() {
   const client = new pg.Client({ connectionString: env.INVENTORY_DATABASE_URL });
   await client.connect();
+  const { rows } = await client.query('SELECT id, stock FROM products');
   await client.query('UPDATE products SET stock = 1000000');
   await client.end();
+  return async () => {
+    const restore = new pg.Client({ connectionString: env.INVENTORY_DATABASE_URL });
+    await restore.connect();
+    await restore.query('UPDATE products p SET stock = s.stock FROM unnest($1::uuid[], $2::int[]) AS s(id, stock) WHERE p.id = s.id', [
+      rows.map((r) => r.id),
+      rows.map((r) => r.stock),
+    ]);
+    await restore.end();
+  };
 }
 
 const pct = (values, p) => {
@@ -93,7 +104,16 @@ const pct = (values, p) => {
 
 async function main() {
   console.log('bench:orders — preparing (restock, customers, Kafka listener)');
-  await restock();
+  const restoreStock = await restock();
+  try {
+    await run();
+  } finally {
+    await restoreStock();
+    await agent.close();
+  }
+}
+
+async function run() {
   const customers = [];
   for (let i = 0; i < 40; i++) {
     const email = `bench-${randomUUID()}@example.com`;
@@ -193,7 +213,6 @@ async function main() {
   row('CPU ms per completed order (all processes)', (r) => r.half.cpuMsPerOrder.toFixed(1));
   row('completed / accepted at half load', (r) => r.half.completedRatio.toFixed(3));
   console.log(`${'PostgreSQL single-insert tx/s (base)'.padEnd(42)}${base.toFixed(0).padStart(16)}`);
-  await agent.close();
 }
 
 main().catch((error) => {
