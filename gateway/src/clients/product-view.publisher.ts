@@ -8,12 +8,12 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Kafka, type Message, type Producer } from 'kafkajs';
 import { Counter } from 'prom-client';
-import { TOPICS } from '@shop/contracts';
+import { PRODUCT_VIEWED_V1, TOPICS } from '@shop/contracts';
 import { LOGGER, type Logger, traceHeaders } from '@shop/platform';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 
 export const USER_ACTIVITY_TOPIC = TOPICS.userActivity;
-export const PRODUCT_VIEWED_TYPE = 'user-activity.product-viewed.v1';
+export const PRODUCT_VIEWED_TYPE = PRODUCT_VIEWED_V1;
 
 export interface ProductViewedV1 {
   readonly id: string;
