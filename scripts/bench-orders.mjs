@@ -4,7 +4,9 @@
 // orders at constant arrival rates (open loop), measures completion (order.confirmed / order.cancelled read from Kafka),
 // and prints: completed orders/s at saturation, p50/p99 from POST to CONFIRMED at half that rate, CPU ms per completed
 // order across all processes of the system (apps, Kafka, PostgreSQL), completed/accepted, next to the raw PostgreSQL
-// single-insert transaction rate measured in the same run. The benchmark restocks the local catalog before it starts.
+// single-insert transaction rate measured in the same run. The benchmark restocks the local catalog before it starts
+// (and puts the stock back after). All orders come from one IP, so start the system with the gateway's rate limits
+// raised, or it measures the limiter: GATEWAY_RATE_LIMIT_PER_USER=1000000 GATEWAY_RATE_LIMIT_PER_IP=1000000 npm run start:local
 import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -143,6 +145,7 @@ async function run() {
   async function phase(style, rate, seconds) {
     const ids = [];
     let rejected = 0;
+    let rateLimited = 0;
     const interval = 1000 / rate;
     const started = performance.now();
     const cpuBefore = cpuTicks();
@@ -160,12 +163,21 @@ async function run() {
             if (status === 202) {
               placedAt.set(body.id, t0);
               ids.push(body.id);
-            } else rejected++;
+            } else {
+              rejected++;
+              if (status === 429) rateLimited++;
+            }
           })
           .catch(() => rejected++),
       );
     }
     await Promise.all(inflight);
+    if (rateLimited > 0) {
+      throw new Error(
+        `${rateLimited} orders were refused with 429 by the gateway's rate limits: this measures the limiter, not the saga. ` +
+          'Start the system with GATEWAY_RATE_LIMIT_PER_USER=1000000 GATEWAY_RATE_LIMIT_PER_IP=1000000 npm run start:local',
+      );
+    }
     const offeredSeconds = (performance.now() - started) / 1000;
     const settleUntil = performance.now() + 15_000;
     while (performance.now() < settleUntil && ids.some((id) => !done.has(id))) await sleep(100);
