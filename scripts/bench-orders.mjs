@@ -132,6 +132,8 @@ async function run() {
   const consumer = kafka.consumer({ groupId: `bench-orders-${randomUUID()}` });
   await consumer.connect();
   await consumer.subscribe({ topics: ['orders.events.v1'], fromBeginning: false });
+  // Completions are read from Kafka: measuring starts only once this listener's group is joined.
+  const joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, resolve));
   await consumer.run({
     eachMessage: async ({ message }) => {
       const event = JSON.parse(message.value.toString());
@@ -140,7 +142,7 @@ async function run() {
       if (placedAt.has(id) && !done.has(id)) done.set(id, { at: performance.now(), status: event.type === 'order.confirmed.v1' ? 'CONFIRMED' : 'CANCELLED' });
     },
   });
-  await sleep(3000);
+  await joined;
 
   async function phase(style, rate, seconds) {
     const ids = [];
@@ -203,6 +205,8 @@ async function run() {
   const base = await postgresBase();
   console.log(`PostgreSQL single-insert transactions/s (8 clients): ${base.toFixed(0)}`);
   const results = {};
+  // Warm-up, not measured: JIT, connection pools and consumer fetch loops of every app reach their steady state.
+  for (const style of ['orchestration', 'choreography']) await phase(style, 10, 4);
   for (const style of ['orchestration', 'choreography']) {
     let best;
     for (const rate of RATES) {
