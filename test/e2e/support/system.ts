@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { parsePrometheusText } from './observability';
 
 export const ROOT = resolve(__dirname, '../../..');
 export const GATEWAY = process.env.E2E_GATEWAY_URL ?? 'http://127.0.0.1:8080';
@@ -236,13 +237,5 @@ export async function setChaos(app: 'payment' | 'inventory', settings: ChaosSett
 /** The samples of one metric in an app's /metrics, with their labels. */
 export async function metricSamples(app: string, name: string): Promise<Array<{ labels: Record<string, string>; value: number }>> {
   const text = await fetch(`http://127.0.0.1:${httpPort(app)}/metrics`, { signal: AbortSignal.timeout(5_000) }).then((r) => r.text());
-  const samples: Array<{ labels: Record<string, string>; value: number }> = [];
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const labels: Record<string, string> = {};
-    for (const label of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[label[1]] = label[2];
-    samples.push({ labels, value: Number(match[3]) });
-  }
-  return samples;
+  return parsePrometheusText(text).samples.filter((sample) => sample.name === name);
 }
