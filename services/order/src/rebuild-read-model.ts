@@ -6,7 +6,8 @@
  *
  * The comparison only covers what the topic can reproduce. A database that outlives the broker's log (a freshly
  * formatted local broker, or retention) holds orders whose order.placed.v1 is no longer on the topic: they are
- * counted as `olderThanLog`, left out of the order comparison and of the sales totals, and block --swap.
+ * counted as `olderThanLog`, left out of the order comparison, and block --swap; the sales totals then include
+ * confirmations the topic no longer holds and are not compared (`salesDiffering` null).
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
@@ -20,9 +21,9 @@ import { orderDatabase } from './infrastructure/persistence/database';
 import { projectOrderEvent } from './infrastructure/projections/order-read-model.projection';
 
 export const REBUILD_SCHEMA = 'read_model_rebuild';
-/** Like the live consumer: a message the projection keeps failing on is given up after this many attempts (it dead-letters it). */
+/** An event the projection keeps failing on is given up after this many attempts, as the live consumer dead-letters it. */
 const MAX_ATTEMPTS = 5;
-/** How long the rebuild waits for the topic to stop moving and for the live consumer group to reach the same offsets. */
+/** How long, once the topic is replayed, the rebuild waits for it to stop moving and for the live group to catch up. */
 const SETTLE_TIMEOUT_MS = 60_000;
 
 /** Offsets per partition: the next offset to read (a partition's end is its high watermark). */
@@ -49,39 +50,72 @@ void runService('order-rebuild', async () => {
     const firstRead: Offsets = new Map();
     const seen = new Set<string>(); // the topic is at-least-once: apply each message id once, as the live inbox does
     const placed = new Set<string>(); // order ids whose order.placed.v1 is on the topic
-    const confirmed = new Set<string>(); // order ids whose order.confirmed.v1 is on the topic
+    const confirmations = new Set<string>(); // ids of the order.confirmed.v1 messages on the topic
     const counts = { events: 0, duplicates: 0, skipped: 0 };
 
-    const apply = async (message: KafkaMessage): Promise<void> => {
-      let envelope: Envelope;
-      try {
-        envelope = parseEnvelope(message.value);
-      } catch {
-        counts.skipped++; // a poison message: the live consumer dead-letters it too
-        return;
+    /** The envelopes of a batch still to apply: poison messages and ids already applied are counted and left out. */
+    const fresh = (messages: readonly KafkaMessage[]): Envelope[] => {
+      const envelopes: Envelope[] = [];
+      const inBatch = new Set<string>();
+      for (const message of messages) {
+        let envelope: Envelope;
+        try {
+          envelope = parseEnvelope(message.value);
+        } catch {
+          counts.skipped++; // a poison message: the live consumer dead-letters it too
+          continue;
+        }
+        if (seen.has(envelope.id) || inBatch.has(envelope.id)) {
+          counts.duplicates++;
+          continue;
+        }
+        inBatch.add(envelope.id);
+        const orderId = (envelope.data as { orderId?: unknown } | null)?.orderId;
+        if (typeof orderId === 'string' && envelope.type === ORDER_PLACED_V1) placed.add(orderId);
+        if (envelope.type === ORDER_CONFIRMED_V1) confirmations.add(envelope.id);
+        envelopes.push(envelope);
       }
-      if (seen.has(envelope.id)) {
-        counts.duplicates++;
-        return;
-      }
-      const orderId = (envelope.data as { orderId?: unknown } | null)?.orderId;
-      if (typeof orderId === 'string' && envelope.type === ORDER_PLACED_V1) placed.add(orderId);
-      if (typeof orderId === 'string' && envelope.type === ORDER_CONFIRMED_V1) confirmed.add(orderId);
+      return envelopes;
+    };
+    /** One event in a transaction of its own, retried; given up after MAX_ATTEMPTS, as the live consumer does. */
+    const applyOne = async (envelope: Envelope): Promise<void> => {
       for (let attempt = 1; ; attempt++) {
         try {
           await dataSource.transaction((manager) => projectOrderEvent(manager, envelope, REBUILD_SCHEMA));
           counts.events++;
-          break;
+          return;
         } catch (error) {
           if (attempt >= MAX_ATTEMPTS) {
-            logger.warn({ err: error, id: envelope.id, type: envelope.type }, 'event skipped: the projection keeps failing on it');
+            logger.warn({ id: envelope.id, type: envelope.type, reason: (error as Error).message }, 'event skipped: the projection keeps failing on it');
             counts.skipped++;
-            break;
+            return;
           }
           await sleep(20 * 2 ** (attempt - 1));
         }
       }
-      seen.add(envelope.id);
+    };
+    /**
+     * Events in one transaction (a commit per event would make long topics slow). If it fails, each half is tried on
+     * its own, in order, down to the single event that fails: a poison event costs a few rollbacks, not a slow batch.
+     */
+    const applyAll = async (envelopes: readonly Envelope[]): Promise<void> => {
+      if (envelopes.length === 0) return;
+      if (envelopes.length === 1) return applyOne(envelopes[0]);
+      try {
+        await dataSource.transaction(async (manager) => {
+          for (const envelope of envelopes) await projectOrderEvent(manager, envelope, REBUILD_SCHEMA);
+        });
+        counts.events += envelopes.length;
+      } catch {
+        const half = Math.ceil(envelopes.length / 2);
+        await applyAll(envelopes.slice(0, half));
+        await applyAll(envelopes.slice(half));
+      }
+    };
+    const applyBatch = async (messages: readonly KafkaMessage[]): Promise<void> => {
+      const envelopes = fresh(messages);
+      await applyAll(envelopes);
+      for (const envelope of envelopes) seen.add(envelope.id);
     };
 
     const consumer = kafka.consumer({ groupId });
@@ -89,17 +123,24 @@ void runService('order-rebuild', async () => {
     await consumer.connect();
     await consumer.subscribe({ topics: [TOPICS.orders], fromBeginning: true });
     await consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        inFlight = apply(message).then(() => {
-          if (!firstRead.has(partition)) firstRead.set(partition, BigInt(message.offset));
-          position.set(partition, BigInt(message.offset) + 1n);
+      eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+        if (batch.messages.length === 0) return;
+        const [first, last] = [batch.messages[0].offset, batch.messages[batch.messages.length - 1].offset];
+        inFlight = applyBatch(batch.messages).then(() => {
+          if (!firstRead.has(batch.partition)) firstRead.set(batch.partition, BigInt(first));
+          position.set(batch.partition, BigInt(last) + 1n);
+          resolveOffset(last);
         });
         await inFlight;
+        await heartbeat();
       },
     });
 
     // Replay up to the end of every partition; then wait until the live group has committed the same offsets and the
     // topic has not moved meanwhile, so both read models have applied exactly the same events when compared.
+    // The first replay takes as long as the topic is long; settling afterwards is bounded.
+    const endsAtStart = await partitionOffsets(admin, 'high');
+    await waitUntil(() => Promise.resolve(reached(position, endsAtStart, starts)), Number.POSITIVE_INFINITY);
     const deadline = Date.now() + SETTLE_TIMEOUT_MS;
     let ends: Offsets;
     let settled = false;
@@ -125,7 +166,7 @@ void runService('order-rebuild', async () => {
       .filter(([partition, end]) => end > (starts.get(partition) ?? 0n) && firstRead.get(partition) !== starts.get(partition))
       .map(([partition]) => partition);
 
-    const comparison = await compare(dataSource, [...placed], [...confirmed]);
+    const comparison = await compare(dataSource, liveGroup, [...placed], [...confirmations]);
     const summary = { ...counts, ...comparison, settled, liveBehind, unread, ends: Object.fromEntries([...ends].map(([p, o]) => [p, String(o)])) };
     await consumer.disconnect();
     logger.info({ ...summary, ms: Date.now() - started }, 'read model rebuilt from orders.events.v1');
@@ -158,27 +199,17 @@ async function createFreshReadModel(dataSource: DataSource): Promise<void> {
 
 /**
  * Compares the rebuilt tables with the live ones, every column. Live orders whose order.placed.v1 is not on the topic
- * cannot be rebuilt: they are counted apart, and what they added to the live sales before the log began is taken off.
+ * cannot be rebuilt: they are counted apart. Sales per product are sums over confirmations, so they are compared only
+ * when the live read model counted no confirmation the topic no longer holds (its inbox tells); otherwise null.
  */
 async function compare(
   dataSource: DataSource,
+  liveGroup: string,
   placed: readonly string[],
-  confirmed: readonly string[],
-): Promise<{ rebuilt: number; live: number; olderThanLog: number; differing: number; salesDiffering: number }> {
+  confirmations: readonly string[],
+): Promise<{ rebuilt: number; live: number; olderThanLog: number; differing: number; confirmationsOlderThanLog: number; salesDiffering: number | null }> {
   const [row] = await dataSource.query(
-    `WITH live AS (SELECT * FROM public.order_views WHERE id::text = ANY($1::text[])),
-          sold_before_log AS (
-            SELECT (item->>'productId')::uuid AS product_id, sum((item->>'quantity')::bigint) AS units,
-                   sum((item->>'quantity')::bigint * (item->>'unitPriceCents')::bigint) AS revenue_cents, count(*) AS orders
-              FROM public.order_views v CROSS JOIN jsonb_array_elements(v.items) item
-             WHERE NOT (v.id::text = ANY($1::text[])) AND NOT (v.id::text = ANY($2::text[]))
-               AND v.history @> '[{"status": "CONFIRMED"}]'
-             GROUP BY 1),
-          live_sales AS (
-            SELECT s.product_id, s.product_name, s.units - coalesce(b.units, 0) AS units,
-                   s.revenue_cents - coalesce(b.revenue_cents, 0) AS revenue_cents, s.orders - coalesce(b.orders, 0) AS orders
-              FROM public.sales_by_product s LEFT JOIN sold_before_log b USING (product_id)
-             WHERE s.orders - coalesce(b.orders, 0) > 0)
+    `WITH live AS (SELECT * FROM public.order_views WHERE id::text = ANY($1::text[]))
      SELECT
        (SELECT count(*) FROM ${REBUILD_SCHEMA}.order_views)::int AS rebuilt,
        (SELECT count(*) FROM public.order_views)::int AS live,
@@ -187,14 +218,16 @@ async function compare(
           (SELECT * FROM ${REBUILD_SCHEMA}.order_views EXCEPT SELECT * FROM live)
           UNION ALL
           (SELECT * FROM live EXCEPT SELECT * FROM ${REBUILD_SCHEMA}.order_views)) d)::int AS differing,
+       (SELECT count(*) FROM inbox
+         WHERE consumer = $3 AND message_type = '${ORDER_CONFIRMED_V1}' AND NOT (message_id::text = ANY($2::text[])))::int
+         AS "confirmationsOlderThanLog",
        (SELECT count(*) FROM (
-          (SELECT product_id, product_name, units, revenue_cents, orders FROM ${REBUILD_SCHEMA}.sales_by_product EXCEPT SELECT * FROM live_sales)
+          (SELECT * FROM ${REBUILD_SCHEMA}.sales_by_product EXCEPT SELECT * FROM public.sales_by_product)
           UNION ALL
-          (SELECT * FROM live_sales EXCEPT SELECT product_id, product_name, units, revenue_cents, orders FROM ${REBUILD_SCHEMA}.sales_by_product)) d)::int
-         AS "salesDiffering"`,
-    [placed, confirmed],
+          (SELECT * FROM public.sales_by_product EXCEPT SELECT * FROM ${REBUILD_SCHEMA}.sales_by_product)) d)::int AS "salesDiffering"`,
+    [placed, confirmations, liveGroup],
   );
-  return row;
+  return { ...row, salesDiffering: row.confirmationsOlderThanLog === 0 ? row.salesDiffering : null };
 }
 
 async function partitionOffsets(admin: Admin, which: 'low' | 'high'): Promise<Offsets> {
