@@ -3,8 +3,9 @@
 // migrations, dropped at the end), in one run:
 //   raw        messages/s consumed by a bare amqplib consumer with auto-ack (no acks, no work): the ceiling
 //   shipments  shipments/s through the real worker path: the built CreateShipmentConsumer on a WorkQueueConsumer
-//              (manual acks, each sent only after the commit), task validation, the CreateShipmentHandler, and the
-//              group-committed INSERT of shipments + shipping.shipped.v1 outbox rows; once with the worker's
+//              (manual acks, batched into one multiple ack per committed burst, never before a task's own commit),
+//              task validation, the CreateShipmentHandler, and the group-committed INSERT of shipments +
+//              shipping.shipped.v1 outbox rows; once with the worker's
 //              default prefetch (10) and once with BENCH_PREFETCH. Both queues are filled before timing starts.
 //   confirms   messages/s published with publisher confirms, all in flight then one wait (as the outbox relay
 //              does) versus waiting for each message's confirm before sending the next
