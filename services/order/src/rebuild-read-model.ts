@@ -120,6 +120,10 @@ void runService('order-rebuild', async () => {
 
     const consumer = kafka.consumer({ groupId });
     let inFlight: Promise<void> = Promise.resolve();
+    let crashed: unknown;
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) crashed = payload.error; // kafkajs gave up: fail rather than wait for a replay that stopped
+    });
     await consumer.connect();
     await consumer.subscribe({ topics: [TOPICS.orders], fromBeginning: true });
     await consumer.run({
@@ -140,7 +144,10 @@ void runService('order-rebuild', async () => {
     // topic has not moved meanwhile, so both read models have applied exactly the same events when compared.
     // The first replay takes as long as the topic is long; settling afterwards is bounded.
     const endsAtStart = await partitionOffsets(admin, 'high');
-    await waitUntil(() => Promise.resolve(reached(position, endsAtStart, starts)), Number.POSITIVE_INFINITY);
+    await waitUntil(async () => {
+      if (crashed) throw crashed;
+      return reached(position, endsAtStart, starts);
+    }, Number.POSITIVE_INFINITY);
     const deadline = Date.now() + SETTLE_TIMEOUT_MS;
     let ends: Offsets;
     let settled = false;
