@@ -1,11 +1,10 @@
-import { type ArgumentsHost, Catch, type DynamicModule, type ExceptionFilter, Global, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { type ArgumentsHost, Catch, type DynamicModule, type ExceptionFilter, Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { HealthHttpController } from '../health/health.http-controller';
 import { HealthRegistry } from '../health/health-registry';
 import { GrpcExceptionFilter } from '../grpc/grpc-exception.filter';
 import { HttpExceptionFilter } from '../http/http-exception.filter';
-import { type Logger } from '../logging/logger';
-import { GrpcMetricsInterceptor } from '../metrics/grpc-metrics.interceptor';
+import { flushLogs, type Logger } from '../logging/logger';
 import { MetricsHttpController } from '../metrics/metrics.http-controller';
 import { shutdownTelemetry } from '../telemetry/telemetry-state';
 
@@ -23,17 +22,28 @@ class ErrorMappingFilter implements ExceptionFilter {
   }
 }
 
-/** Last step of a graceful stop: the spans still buffered are exported (bounded: a missing collector cannot hold the exit). */
-class TelemetryFlush implements OnApplicationShutdown {
+export const LOGGER = Symbol('LOGGER');
+
+/**
+ * Last step of a graceful stop: the spans still buffered are exported (bounded: a missing collector cannot hold the
+ * exit), then the log lines still buffered are written (Nest ends the process with the signal right after, and a
+ * process ended by a signal runs no exit handler).
+ */
+class ShutdownFlush implements OnApplicationShutdown {
+  constructor(@Inject(LOGGER) private readonly logger: Logger) {}
+
   async onApplicationShutdown(): Promise<void> {
     await shutdownTelemetry();
+    await flushLogs(this.logger);
   }
 }
 
-export const LOGGER = Symbol('LOGGER');
 export const SERVICE_NAME = Symbol('SERVICE_NAME');
 
-/** What every app gets: /health, /health/ready, /metrics (with RED metrics per gRPC method), the JSON logger and the error mapping. */
+/**
+ * What every app gets: /health, /health/ready, /metrics, the JSON logger and the error mapping (startService adds
+ * the RED metrics per route and per gRPC method).
+ */
 @Global()
 @Module({})
 export class PlatformModule {
@@ -46,8 +56,7 @@ export class PlatformModule {
         { provide: LOGGER, useValue: options.logger },
         { provide: SERVICE_NAME, useValue: options.service },
         { provide: APP_FILTER, useFactory: (logger: Logger) => new ErrorMappingFilter(logger), inject: [LOGGER] },
-        { provide: APP_INTERCEPTOR, useClass: GrpcMetricsInterceptor },
-        TelemetryFlush,
+        ShutdownFlush,
       ],
       exports: [HealthRegistry, LOGGER, SERVICE_NAME],
     };

@@ -7,8 +7,9 @@ import { collectDefaultMetrics, register } from 'prom-client';
 import { ConfigError } from '../config/load-config';
 import { HealthRegistry } from '../health/health-registry';
 import { createLogger, type Logger, NestPinoLogger } from '../logging/logger';
+import { GrpcMetricsInterceptor } from '../metrics/grpc-metrics.interceptor';
 import { measureFastifyRequests } from '../metrics/http-metrics';
-import { traceFastifyRequests } from '../telemetry/fastify-tracing';
+import { inRequestContext, traceFastifyRequests } from '../telemetry/fastify-tracing';
 import { nameTelemetryService } from '../telemetry/telemetry-state';
 
 export interface GrpcServerOptions {
@@ -54,19 +55,31 @@ export async function startService(options: StartServiceOptions): Promise<INestA
   const fastify = app.getHttpAdapter().getInstance();
   traceFastifyRequests(fastify);
   measureFastifyRequests(fastify);
-  fastify.addHook('onSend', async (request, reply) => {
+  // Hooks on every request take `done` rather than being async: no promise per hook per request.
+  fastify.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('x-request-id', request.id);
+    done(null, payload);
   });
   if (options.accessLog) {
-    fastify.addHook('onResponse', async (request, reply) => {
-      logger.info(
-        { reqId: request.id, method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
-        'access',
+    fastify.addHook('onResponse', (request, reply, done) => {
+      // The response ends outside the request's code: the line takes the request's trace and span ids explicitly.
+      inRequestContext(request, () =>
+        logger.info(
+          { reqId: request.id, method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+          'access',
+        ),
       );
+      done();
     });
   }
   app.enableShutdownHooks();
   if (options.grpc) {
+    // Nest gives each handler the global interceptors there are when it registers the handler: HTTP routes at
+    // init(), gRPC handlers at connectMicroservice(). The gRPC metrics interceptor is added in between, so HTTP
+    // requests do not go through Nest's interceptor pipeline (RxJS observables per request) for an interceptor that
+    // would only pass them on. (HTTP requests are measured by a Fastify hook, measureFastifyRequests.)
+    await app.init();
+    app.useGlobalInterceptors(new GrpcMetricsInterceptor());
     app.connectMicroservice<MicroserviceOptions>(
       {
         transport: Transport.GRPC,

@@ -71,4 +71,25 @@ describe('the JSON logger', () => {
       }),
     );
   });
+
+  it('redacts inside arrays and interpolated objects, never changes the logged objects, and keeps an error an error', () => {
+    const { logger, lines } = capture();
+    const items = [{ token: 't3', sku: 'SKU-1' }];
+    const error = Object.assign(new Error('login failed'), { password: 'p3' });
+    logger.info({ items, err: error }, 'request');
+    logger.info('values %j', { apiKey: 'k1', id: 7 });
+    expect(lines[0].items).toEqual([{ token: '[redacted]', sku: 'SKU-1' }]);
+    expect(lines[0].err).toEqual(
+      expect.objectContaining({ type: 'Error', message: 'login failed', password: '[redacted]', stack: expect.stringContaining('login failed') }),
+    );
+    expect(lines[1].msg).toBe('values {"apiKey":"[redacted]","id":7}');
+    expect(items[0].token).toBe('t3');
+    expect(error.password).toBe('p3');
+  });
+
+  it('leaves secrets deeper than two levels below the top as they are, like the redaction paths it replaces', () => {
+    const { logger, lines } = capture();
+    logger.info({ a: { b: { c: { password: 'deep' } } } }, 'deep');
+    expect(lines[0].a).toEqual({ b: { c: { password: 'deep' } } });
+  });
 });

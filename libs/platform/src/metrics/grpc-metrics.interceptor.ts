@@ -30,7 +30,7 @@ function methodOf(context: ExecutionContext): string {
   return path ?? `${context.getClass().name}.${context.getHandler().name}`;
 }
 
-/** Times every gRPC handler of the app (registered globally by PlatformModule); HTTP has its Fastify hook. */
+/** Times every gRPC handler of the app (given to the gRPC handlers only, by startService); HTTP has its Fastify hook. */
 @Injectable()
 export class GrpcMetricsInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {

@@ -13,9 +13,11 @@ export const httpServerDuration = new Histogram({
 const UNMEASURED_ROUTES = new Set(['/health', '/health/ready', '/metrics']);
 
 export function measureFastifyRequests(fastify: FastifyInstance): void {
-  fastify.addHook('onResponse', async (request, reply) => {
+  fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    if (UNMEASURED_ROUTES.has(route)) return;
-    httpServerDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    if (!UNMEASURED_ROUTES.has(route)) {
+      httpServerDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    }
+    done();
   });
 }

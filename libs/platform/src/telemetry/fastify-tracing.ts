@@ -1,19 +1,108 @@
-import { context } from '@opentelemetry/api';
-import { getRPCMetadata, RPCType } from '@opentelemetry/core';
-import { type FastifyInstance } from 'fastify';
-import { withRequestId } from './trace-context';
+import { type Context, context, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import {
+  ATTR_CLIENT_ADDRESS,
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+  ATTR_NETWORK_PROTOCOL_VERSION,
+  ATTR_SERVER_ADDRESS,
+  ATTR_URL_PATH,
+  ATTR_URL_SCHEME,
+  ATTR_USER_AGENT_ORIGINAL,
+} from '@opentelemetry/semantic-conventions';
+import { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { TRACER_NAME, withRequestId } from './trace-context';
+
+/** Routes that probes and scrapers call every few seconds: no span for them. */
+const UNTRACED_ROUTES = new Set(['/health', '/health/ready', '/metrics']);
+
+interface RequestTrace {
+  readonly context: Context;
+  readonly span: Span;
+  ended: boolean;
+}
+
+const traces = new WeakMap<FastifyRequest, RequestTrace>();
 
 /**
- * Per request, before any other hook: names the HTTP server span by its route (`POST /api/orders`, not a bare
- * `POST`) and puts the request id into the trace context's baggage, so every span and log line of the request, in
- * this process and downstream, carries it. `done` runs inside the new context, and with it the rest of the request.
+ * The HTTP server span of every request, made from Fastify's hooks (every app serves HTTP through Fastify,
+ * libs/platform/src/bootstrap/start-service.ts). It continues the caller's `traceparent`, is named by the route
+ * (`POST /api/orders`), carries the request id in the context's baggage (so every span and log line of the request,
+ * here and downstream, has it) and ends with the response's status: 5xx marks it failed.
+ *
+ * Made here rather than by the node:http instrumentation, which does the same for every request at a cost Fastify's
+ * hooks avoid: it parses the URL, computes every attribute before knowing whether the span records, and re-binds
+ * each listener of the request and response streams to the context. Here the attributes are computed only for a
+ * recording span, and the context is entered once, in `onRequest`: the later hooks and the handler run inside it
+ * (Fastify carries the async context across reading a body). The response's end is outside it: `inRequestContext`
+ * runs a function there in the request's context (the access log line).
  */
 export function traceFastifyRequests(fastify: FastifyInstance): void {
+  const tracer = trace.getTracer(TRACER_NAME);
+
   fastify.addHook('onRequest', (request, _reply, done) => {
-    const active = context.active();
-    const rpc = getRPCMetadata(active);
     const route = request.routeOptions.url;
-    if (rpc?.type === RPCType.HTTP && route) rpc.route = route;
-    context.with(withRequestId(active, request.id), () => done());
+    if (route !== undefined && UNTRACED_ROUTES.has(route)) return done();
+    const parent = propagation.extract(ROOT_CONTEXT, request.headers);
+    const span = tracer.startSpan(route ? `${request.method} ${route}` : request.method, { kind: SpanKind.SERVER }, parent);
+    if (span.isRecording()) span.setAttributes(requestAttributes(request, route));
+    const active = withRequestId(trace.setSpan(parent, span), request.id);
+    traces.set(request, { context: active, span, ended: false });
+    context.with(active, done);
   });
+
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const span = endOf(request);
+    if (span) {
+      const status = reply.statusCode;
+      if (span.isRecording()) span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+      if (status >= 500) {
+        span.setAttribute(ATTR_ERROR_TYPE, String(status));
+        span.setStatus({ code: SpanStatusCode.ERROR });
+      }
+      span.end();
+    }
+    done();
+  });
+
+  // The client went away before the response was sent: the response never ends, so the span ends here.
+  fastify.addHook('onRequestAbort', (request, done) => {
+    const span = endOf(request);
+    if (span) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: 'client closed the connection before the response' });
+      span.end();
+    }
+    done();
+  });
+}
+
+/** Runs `work` in the trace context of `request` (its server span, its request id), or as is when it has none. */
+export function inRequestContext<T>(request: FastifyRequest, work: () => T): T {
+  const traced = traces.get(request);
+  return traced ? context.with(traced.context, work) : work();
+}
+
+/** The span of the request, the first time only (a response may still end after an abort). */
+function endOf(request: FastifyRequest): Span | undefined {
+  const traced = traces.get(request);
+  if (!traced || traced.ended) return undefined;
+  traced.ended = true;
+  return traced.span;
+}
+
+function requestAttributes(request: FastifyRequest, route: string | undefined): Record<string, string> {
+  const query = request.url.indexOf('?');
+  const attributes: Record<string, string> = {
+    [ATTR_HTTP_REQUEST_METHOD]: request.method,
+    [ATTR_URL_SCHEME]: request.protocol,
+    [ATTR_URL_PATH]: query === -1 ? request.url : request.url.slice(0, query),
+    [ATTR_NETWORK_PROTOCOL_VERSION]: request.raw.httpVersion,
+  };
+  if (route) attributes[ATTR_HTTP_ROUTE] = route;
+  if (request.hostname) attributes[ATTR_SERVER_ADDRESS] = request.hostname;
+  if (request.ip) attributes[ATTR_CLIENT_ADDRESS] = request.ip;
+  const userAgent = request.headers['user-agent'];
+  if (userAgent) attributes[ATTR_USER_AGENT_ORIGINAL] = userAgent;
+  return attributes;
 }

@@ -1,10 +1,11 @@
 /**
  * OpenTelemetry tracing for every app, set up in one place (docs/observability.md). It must start before pg,
- * @grpc/grpc-js, http and undici are loaded, because instrumentations patch modules as they are required: each
+ * @grpc/grpc-js and undici are loaded, because instrumentations patch modules as they are required: each
  * app's entry imports `@shop/platform/telemetry` on its first line, which calls `startTelemetry()`.
  *
- * Spans are always created (so log lines carry trace and span ids); they are exported over OTLP/HTTP only when
- * OTEL_EXPORTER_OTLP_ENDPOINT is set, so a native run needs nothing extra.
+ * Every request and message gets a trace context (so log lines carry trace and span ids, and the ids travel to the
+ * next hop); spans are recorded and exported over OTLP/HTTP only when OTEL_EXPORTER_OTLP_ENDPOINT is set, so a native
+ * run needs nothing extra and pays for no span it would throw away.
  */
 import { hostname } from 'node:os';
 import { context, propagation, trace } from '@opentelemetry/api';
@@ -13,11 +14,18 @@ import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } 
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { type Instrumentation, registerInstrumentations } from '@opentelemetry/instrumentation';
 import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  type Sampler,
+  type SpanProcessor,
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { z } from 'zod';
 import { env, loadConfig } from '../config/load-config';
@@ -40,15 +48,13 @@ export function loadTelemetryConfig(source: NodeJS.ProcessEnv = process.env): Te
   return loadConfig(telemetrySchema, source);
 }
 
-/** Paths that probes and scrapers call every few seconds: no spans for them. */
-const UNTRACED_PATHS = /^\/(health(\/ready)?|metrics)(\?|$)/;
-
 let provider: TracerProvider | undefined;
 
 /**
- * Starts tracing once per process: AsyncLocalStorage context, W3C trace-context and baggage propagation, the
- * HTTP, gRPC, PostgreSQL and undici instrumentations. The service name comes from OTEL_SERVICE_NAME or, later,
- * from `nameTelemetryService` (runService calls it with the app's name); exports wait for it.
+ * Starts tracing once per process: AsyncLocalStorage context, W3C trace-context and baggage propagation, the gRPC,
+ * PostgreSQL and undici instrumentations (incoming HTTP is traced by startService's Fastify hooks). The service name
+ * comes from OTEL_SERVICE_NAME or, later, from `nameTelemetryService` (runService calls it with the app's name);
+ * exports wait for it.
  */
 export function startTelemetry(config: TelemetryConfig = loadTelemetryConfig()): void {
   if (provider || config.OTEL_SDK_DISABLED === 'true') return;
@@ -62,6 +68,7 @@ export function startTelemetry(config: TelemetryConfig = loadTelemetryConfig()):
     spanProcessors.push(new BatchSpanProcessor({ exporter, scheduledDelayMillis: config.OTEL_BSP_SCHEDULE_DELAY }));
   }
   provider = new TracerProvider({
+    sampler: tracingSampler(spanProcessors.length > 0),
     resource: resourceFromAttributes({
       [ATTR_SERVICE_NAME]: serviceName,
       'service.namespace': 'shop',
@@ -74,13 +81,23 @@ export function startTelemetry(config: TelemetryConfig = loadTelemetryConfig()):
   registerInstrumentations({ tracerProvider: provider, instrumentations: instrumentations() });
 }
 
+/**
+ * Exporting: every trace is recorded (a caller's decision, carried in `traceparent`, is followed). Not exporting: a
+ * new trace is not recorded, so its spans are non-recording: they still have ids, which the log lines and the
+ * propagated headers carry, but collect no attributes, events or timings that nobody would receive. A trace that a
+ * caller records (its `traceparent` says sampled) is recorded here too, so a process without an exporter never cuts
+ * the trace of processes that export.
+ */
+export function tracingSampler(exporting: boolean): Sampler {
+  return new ParentBasedSampler({ root: exporting ? new AlwaysOnSampler() : new AlwaysOffSampler() });
+}
+
+/**
+ * Incoming HTTP requests are traced by Fastify hooks (fastify-tracing.ts), not by the node:http instrumentation, and
+ * the only outgoing node:http calls are the OTLP exporter's own (the gateway forwards with undici).
+ */
 function instrumentations(): Instrumentation[] {
   return [
-    new HttpInstrumentation({
-      ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.test(request.url ?? ''),
-      // Outgoing node:http calls are the OTLP exporter's own (the gateway forwards with undici).
-      disableOutgoingRequestInstrumentation: true,
-    }),
     new UndiciInstrumentation({ requireParentforSpans: true }),
     new GrpcInstrumentation(),
     // Only queries inside a traced operation: the outbox relay's and saga poller's idle polls would be noise.

@@ -16,7 +16,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 
-const TRACER_NAME = '@shop/platform';
+export const TRACER_NAME = '@shop/platform';
 export const REQUEST_ID_BAGGAGE_KEY = 'request.id';
 
 export type ShopSpanKind = 'internal' | 'producer' | 'consumer' | 'client' | 'server';
