@@ -1,0 +1,47 @@
+// Waits until every consumer group of the running system has caught up with its topics (lag 0), or fails after
+// WAIT_DRAINED_TIMEOUT_MS. The integration specs publish to the shared topics while no system runs; a system started
+// afterwards first works through those events (some of them deliberately poison, retried before dead-lettering), and
+// an end-to-end spec's first order would otherwise queue behind them and meet its saga deadline.
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Kafka, logLevel } from 'kafkajs';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const { CONSUMER_GROUPS } = createRequire(import.meta.url)(resolve(ROOT, 'libs/contracts/dist/index.js'));
+const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const timeoutMs = Number(process.env.WAIT_DRAINED_TIMEOUT_MS ?? 300_000);
+
+const admin = new Kafka({ clientId: 'wait-drained', brokers, logLevel: logLevel.NOTHING }).admin();
+await admin.connect();
+const started = Date.now();
+let lastReport = 0;
+try {
+  for (;;) {
+    const behind = {};
+    for (const groupId of Object.values(CONSUMER_GROUPS)) {
+      for (const { topic, partitions } of await admin.fetchOffsets({ groupId })) {
+        const ends = await admin.fetchTopicOffsets(topic);
+        for (const { partition, offset } of partitions) {
+          const end = ends.find((e) => e.partition === partition);
+          if (!end) continue;
+          const committed = Number(offset) < 0 ? Number(end.low) : Math.max(Number(offset), Number(end.low));
+          const lag = Number(end.high) - committed;
+          if (lag > 0) behind[groupId] = (behind[groupId] ?? 0) + lag;
+        }
+      }
+    }
+    if (Object.keys(behind).length === 0) {
+      console.log(`consumer groups caught up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      break;
+    }
+    if (Date.now() - started > timeoutMs) throw new Error(`consumer groups still behind after ${timeoutMs} ms: ${JSON.stringify(behind)}`);
+    if (Date.now() - lastReport > 10_000) {
+      console.log(`waiting for consumer groups to catch up: ${JSON.stringify(behind)}`);
+      lastReport = Date.now();
+    }
+    await sleep(500);
+  }
+} finally {
+  await admin.disconnect();
+}
