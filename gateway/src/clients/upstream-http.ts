@@ -4,17 +4,7 @@
  * DependencyPolicy (deadline + breaker, docs/patterns/03-circuit-breaker.md), retried once only for reads.
  */
 import { type Dispatcher, Pool } from 'undici';
-import { SpanStatusCode, type Span } from '@opentelemetry/api';
-import {
-  ATTR_ERROR_TYPE,
-  ATTR_HTTP_REQUEST_METHOD,
-  ATTR_HTTP_RESPONSE_STATUS_CODE,
-  ATTR_SERVER_ADDRESS,
-  ATTR_SERVER_PORT,
-  ATTR_URL_FULL,
-  ATTR_URL_PATH,
-} from '@opentelemetry/semantic-conventions';
-import { DependencyTimeoutError, endSpan, startClientSpan } from '@shop/platform';
+import { DependencyTimeoutError } from '@shop/platform';
 import { type DependencyPolicy } from '@shop/resilience';
 import { withReadRetry } from './read-retry';
 import { UpstreamServerError, UpstreamUnreachableError } from './upstream-errors';
@@ -46,11 +36,9 @@ const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'
 export class UpstreamHttp {
   private readonly pool: Pool;
   private readonly pathPrefix: string;
-  private readonly origin: URL;
 
   constructor(private readonly options: UpstreamHttpOptions) {
     const url = new URL(options.baseUrl);
-    this.origin = url;
     this.pathPrefix = url.pathname.replace(/\/+$/, '');
     this.pool = new Pool(url.origin, {
       connections: options.connections ?? 128,
@@ -89,20 +77,8 @@ export class UpstreamHttp {
    * attempt when its deadline passes.
    */
   private send(method: 'GET' | 'POST', path: string, context: CallContext, body: string | undefined, signal: AbortSignal): Promise<UpstreamResponse> {
-    const fullPath = this.pathPrefix + path;
-    // The client span of this attempt; its context (traceparent, and the request id in the baggage) goes with the
-    // request. Made here rather than by the undici instrumentation, which would parse the URL again per request.
-    const { span, headers } = startClientSpan(method, () => ({
-      [ATTR_HTTP_REQUEST_METHOD]: method,
-      [ATTR_SERVER_ADDRESS]: this.origin.hostname,
-      [ATTR_SERVER_PORT]: Number(this.origin.port || (this.origin.protocol === 'https:' ? 443 : 80)),
-      [ATTR_URL_FULL]: this.origin.origin + fullPath,
-      [ATTR_URL_PATH]: fullPath,
-    }));
-    // Besides the trace context, an explicit allowlist: no client header (x-user-id, authorization, cookies...) is
-    // ever forwarded as is.
-    headers['x-request-id'] = context.requestId;
-    headers.accept = 'application/json';
+    // An explicit allowlist: no client header (x-user-id, authorization, cookies...) is ever forwarded as is.
+    const headers: Record<string, string> = { 'x-request-id': context.requestId, accept: 'application/json' };
     if (context.userId) headers['x-user-id'] = context.userId;
     if (context.idempotencyKey) headers['idempotency-key'] = context.idempotencyKey;
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -130,24 +106,16 @@ export class UpstreamHttp {
         },
         onResponseEnd: () => {
           done();
-          endClientSpan(span, status);
           if (status >= 500) reject(new UpstreamServerError(this.options.name, status));
           else resolve({ status, contentType, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks) });
         },
         onResponseError: (_controller, error) => {
           done();
           // Aborted by the policy's deadline: a timeout (504), not an unreachable upstream.
-          const failure = signal.aborted ? new DependencyTimeoutError(this.options.name, this.options.timeoutMs) : this.failure(error);
-          endSpan(span, failure);
-          reject(failure);
+          reject(signal.aborted ? new DependencyTimeoutError(this.options.name, this.options.timeoutMs) : this.failure(error));
         },
       };
-      try {
-        this.pool.dispatch({ method, path: fullPath, headers, body }, handler);
-      } catch (error) {
-        endSpan(span, error);
-        throw error;
-      }
+      this.pool.dispatch({ method, path: this.pathPrefix + path, headers, body }, handler);
     });
   }
 
@@ -156,14 +124,4 @@ export class UpstreamHttp {
     if (code && TIMEOUT_CODES.has(code)) return new DependencyTimeoutError(this.options.name, this.options.timeoutMs);
     return new UpstreamUnreachableError(this.options.name, code ?? error.message);
   }
-}
-
-/** Ends the client span with the upstream's status; 4xx and 5xx mark it failed, as the HTTP client instrumentations do. */
-function endClientSpan(span: Span, status: number): void {
-  if (span.isRecording()) span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
-  if (status >= 400) {
-    span.setAttribute(ATTR_ERROR_TYPE, String(status));
-    span.setStatus({ code: SpanStatusCode.ERROR });
-  }
-  span.end();
 }

@@ -15,7 +15,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { type Instrumentation, registerInstrumentations } from '@opentelemetry/instrumentation';
 import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { UndiciInstrumentation, type UndiciRequest } from '@opentelemetry/instrumentation-undici';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   AlwaysOffSampler,
@@ -98,9 +98,7 @@ export function tracingSampler(exporting: boolean): Sampler {
  */
 function instrumentations(): Instrumentation[] {
   return [
-    // A request that already carries a trace context was traced by its caller (the gateway's upstream client makes
-    // its own client span, libs/platform startClientSpan): no second span, no URL parsed again.
-    new UndiciInstrumentation({ requireParentforSpans: true, ignoreRequestHook: carriesTraceContext }),
+    new UndiciInstrumentation({ requireParentforSpans: true }),
     new GrpcInstrumentation(),
     // Only queries inside a traced operation: the outbox relay's and saga poller's idle polls would be noise.
     // Statement parameters are never recorded (enhancedDatabaseReporting stays off): they may hold personal data.
@@ -122,15 +120,4 @@ async function stopTelemetry(timeoutMs = 3_000): Promise<void> {
     }),
   ]);
   clearTimeout(timer);
-}
-
-/** Whether an undici request's headers (`name: value\r\n` lines before undici 6, a name/value list since) hold a `traceparent`. */
-function carriesTraceContext(request: UndiciRequest): boolean {
-  const { headers } = request;
-  if (typeof headers === 'string') return /(^|\n)traceparent:/i.test(headers);
-  for (let i = 0; i < headers.length; i += 2) {
-    const name = headers[i];
-    if (typeof name === 'string' && name.toLowerCase() === 'traceparent') return true;
-  }
-  return false;
 }

@@ -10,7 +10,6 @@ import {
   inSpan,
   logCorrelation,
   requestIdOf,
-  startClientSpan,
   startProducerSpan,
   traceHeaders,
   withRequestId,
@@ -87,30 +86,6 @@ describe('producer spans', () => {
     });
     const publish = finished().find((span) => span.name === 'user-activity.v1 publish');
     expect(publish?.status).toEqual({ code: SpanStatusCode.ERROR, message: 'broker down' });
-  });
-});
-
-describe('client spans', () => {
-  it('are children of the active span, with headers that carry them and the request id to the callee', async () => {
-    await inSpan('request', { parent: withRequestId(context.active(), 'req-5') }, async (request) => {
-      const { span, headers } = startClientSpan('GET', () => ({ 'url.path': '/products/1' }));
-      endSpan(span);
-      expect(headers.traceparent).toBe(`00-${request.spanContext().traceId}-${span.spanContext().spanId}-01`);
-      expect(requestIdOf(contextFromHeaders(headers))).toBe('req-5');
-    });
-    const call = finished().find((span) => span.name === 'GET');
-    expect(call?.kind).toBe(SpanKind.CLIENT);
-    expect(call?.attributes['url.path']).toBe('/products/1');
-  });
-
-  it('are not made outside a traced operation', () => {
-    const attributes = jest.fn(() => ({}));
-    const { span, headers } = startClientSpan('GET', attributes);
-    endSpan(span);
-    expect(trace.isSpanContextValid(span.spanContext())).toBe(false);
-    expect(headers).toEqual({});
-    expect(attributes).not.toHaveBeenCalled();
-    expect(finished()).toEqual([]);
   });
 });
 

@@ -8,7 +8,6 @@ import {
   type Attributes,
   type Context,
   context,
-  INVALID_SPAN_CONTEXT,
   propagation,
   ROOT_CONTEXT,
   type Span,
@@ -79,19 +78,6 @@ export function startProducerSpan(name: string, attributes: Attributes, headers:
   const parent = hasTraceContext(headers) ? contextFromHeaders(headers) : context.active();
   const span = startSpan(name, { kind: 'producer', attributes, parent });
   return { span, headers: { ...headers, ...traceHeaders(trace.setSpan(parent, span)) } };
-}
-
-/**
- * A client span for one outgoing call made with a raw client (the gateway's undici pool), and the headers that carry
- * it to the callee. Like the HTTP client instrumentations: no span outside a traced operation, and `attributes` is
- * called only for a span that records. End it with `endSpan`.
- */
-export function startClientSpan(name: string, attributes: () => Attributes): OutgoingMessage {
-  const parent = context.active();
-  if (!trace.getSpanContext(parent)) return { span: trace.wrapSpanContext(INVALID_SPAN_CONTEXT), headers: traceHeaders(parent) };
-  const span = trace.getTracer(TRACER_NAME).startSpan(name, { kind: SpanKind.CLIENT }, parent);
-  if (span.isRecording()) span.setAttributes(attributes());
-  return { span, headers: traceHeaders(trace.setSpan(parent, span)) };
 }
 
 /** Ends a span, marking it failed when `error` is given. */
