@@ -1,46 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { type INestApplication } from '@nestjs/common';
-import { CONSUMER_GROUPS, paymentV1, protoPath, PROTO_ROOT, TOPICS } from '@shop/contracts';
-import { callUnary, createGrpcClient, createLogger, GrpcCallError, GrpcStatus, startService } from '@shop/platform';
-import { freePort, kafkaBrokers, specKafka, startGroupsAtEnd } from '@shop/testing';
-import { loadPaymentConfig } from '../src/config/payment.config';
-import { PaymentModule } from '../src/payment.module';
-import { migratedDatabase } from './payment-fixture';
-
-interface RunningPayment {
-  readonly app: INestApplication;
-  readonly client: paymentV1.PaymentServiceClient;
-  readonly httpPort: number;
-}
+import { type paymentV1 } from '@shop/contracts';
+import { callUnary, GrpcCallError, GrpcStatus } from '@shop/platform';
+import { migratedDatabase, type RunningPayment, startPaymentApp } from './payment-fixture';
 
 /** Starts the payment app in-process (real database, real gRPC), with or without the fault switches. */
-async function startPayment(databaseUrl: string, chaosEnabled: boolean): Promise<RunningPayment> {
-  const groupPrefix = `spec-${randomUUID()}.`;
-  const kafka = await specKafka('payment-chaos-spec');
-  await startGroupsAtEnd(kafka, [`${groupPrefix}${CONSUMER_GROUPS.paymentWallets}`], [TOPICS.users]);
-  await startGroupsAtEnd(kafka, [`${groupPrefix}${CONSUMER_GROUPS.paymentSaga}`], [TOPICS.inventory, TOPICS.orders]);
-  const httpPort = await freePort();
-  const grpcPort = await freePort();
-  const config = loadPaymentConfig({
-    PAYMENT_HTTP_PORT: String(httpPort),
-    PAYMENT_GRPC_PORT: String(grpcPort),
-    PAYMENT_DATABASE_URL: databaseUrl,
-    KAFKA_BROKERS: (await kafkaBrokers()).join(','),
-    PAYMENT_CONSUMER_GROUP_PREFIX: groupPrefix,
-    ...(chaosEnabled ? { CHAOS_ENABLED: 'true' } : {}),
-    LOG_LEVEL: 'silent',
-  });
-  const logger = createLogger('payment', config.LOG_LEVEL);
-  const app = await startService({
-    service: 'payment',
-    logger,
-    module: PaymentModule.register(config, logger),
-    httpPort,
-    host: '127.0.0.1',
-    grpc: { url: `127.0.0.1:${grpcPort}`, packages: ['shop.payment.v1'], protoPaths: [protoPath('payment')], protoRoot: PROTO_ROOT },
-  });
-  return { app, client: createGrpcClient(paymentV1.PaymentServiceClient, `127.0.0.1:${grpcPort}`), httpPort };
-}
+const startPayment = (databaseUrl: string, chaosEnabled: boolean): Promise<RunningPayment> =>
+  startPaymentApp(databaseUrl, { env: chaosEnabled ? { CHAOS_ENABLED: 'true' } : {} });
 
 const setChaos = (httpPort: number, settings: unknown): Promise<Response> =>
   fetch(`http://127.0.0.1:${httpPort}/admin/chaos`, {

@@ -14,22 +14,18 @@ import {
   type PaymentChargedV1Data,
   type PaymentDeclinedV1Data,
   type PaymentRefundedV1Data,
-  paymentV1,
-  PROTO_ROOT,
-  protoPath,
+  type paymentV1,
   TOPICS,
   USER_REGISTERED_V1,
   type UserRegisteredV1Data,
 } from '@shop/contracts';
 import { envelope } from '@shop/messaging';
-import { callUnary, createGrpcClient, createLogger, startService } from '@shop/platform';
-import { eventually, freePort, kafkaBrokers } from '@shop/testing';
+import { callUnary } from '@shop/platform';
+import { eventually } from '@shop/testing';
 import { type Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { loadPaymentConfig } from '../src/config/payment.config';
-import { PaymentModule } from '../src/payment.module';
-import { publish, specKafka, startGroupsAtEnd, TopicRecorder } from '@shop/testing';
-import { migratedDatabase } from './payment-fixture';
+import { publish, specKafka, TopicRecorder } from '@shop/testing';
+import { migratedDatabase, startPaymentApp } from './payment-fixture';
 
 /**
  * Payment as a participant of the choreographed order saga, and as a subscriber of user registrations: the real
@@ -49,29 +45,10 @@ describe('payment saga participant over Kafka', () => {
   beforeAll(async () => {
     database = await migratedDatabase('payment_events');
     kafka = await specKafka('payment-events-spec');
-    await startGroupsAtEnd(kafka, [`${groupPrefix}${CONSUMER_GROUPS.paymentWallets}`], [TOPICS.users]);
-    await startGroupsAtEnd(kafka, [`${groupPrefix}${CONSUMER_GROUPS.paymentSaga}`], [TOPICS.inventory, TOPICS.orders]);
     recorder = await TopicRecorder.start(kafka, [TOPICS.payments, deadLetterTopic(TOPICS.inventory)]);
-    const [httpPort, grpcPort] = [await freePort(), await freePort()];
-    const config = loadPaymentConfig({
-      PAYMENT_HTTP_PORT: String(httpPort),
-      PAYMENT_GRPC_PORT: String(grpcPort),
-      PAYMENT_DATABASE_URL: database.url,
-      KAFKA_BROKERS: (await kafkaBrokers()).join(','),
-      PAYMENT_CONSUMER_GROUP_PREFIX: groupPrefix,
-      LOG_LEVEL: 'silent',
-    });
-    const logger = createLogger('payment', config.LOG_LEVEL);
-    app = await startService({
-      service: 'payment',
-      logger,
-      module: PaymentModule.register(config, logger),
-      httpPort,
-      host: '127.0.0.1',
-      grpc: { url: `127.0.0.1:${grpcPort}`, packages: ['shop.payment.v1'], protoPaths: [protoPath('payment')], protoRoot: PROTO_ROOT },
-    });
+    let httpPort: number;
+    ({ app, client, httpPort } = await startPaymentApp(database.url, { groupPrefix }));
     dataSource = app.get(DataSource);
-    client = createGrpcClient(paymentV1.PaymentServiceClient, `127.0.0.1:${grpcPort}`);
     // Ready means the database, Kafka and both consumer groups are up.
     await eventually('payment ready', async () => ((await fetch(`http://127.0.0.1:${httpPort}/health/ready`)).ok ? true : undefined), 60_000);
   });

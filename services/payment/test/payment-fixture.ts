@@ -1,5 +1,8 @@
-import { createDataSource, runMigrations } from '@shop/platform';
-import { createTestDatabase } from '@shop/testing';
+import { randomUUID } from 'node:crypto';
+import { type INestApplication } from '@nestjs/common';
+import { CONSUMER_GROUPS, paymentV1, protoPath, PROTO_ROOT, TOPICS } from '@shop/contracts';
+import { createDataSource, createGrpcClient, createLogger, runMigrations, startService } from '@shop/platform';
+import { createTestDatabase, freePort, kafkaBrokers, specKafka, startGroupsAtEnd } from '@shop/testing';
 import { type DataSource } from 'typeorm';
 import { ChargePaymentHandler } from '../src/application/commands/charge-payment.command';
 import { DepositFundsHandler } from '../src/application/commands/deposit-funds.command';
@@ -13,6 +16,8 @@ import { PostgresOrderPayments } from '../src/infrastructure/persistence/order-p
 import { PostgresEventStore } from '../src/infrastructure/persistence/postgres-event-store';
 import { PostgresWalletBalances } from '../src/infrastructure/persistence/wallet-balances.repository';
 import { walletProjections } from '../src/infrastructure/projections/wallet-projections';
+import { loadPaymentConfig } from '../src/config/payment.config';
+import { PaymentModule } from '../src/payment.module';
 
 /** The payment application over one connection pool, wired as payment.module.ts wires it. */
 export interface PaymentStack {
@@ -61,4 +66,46 @@ export async function balancesRows(dataSource: DataSource): Promise<Map<string, 
     `SELECT user_id, balance_cents, version FROM wallet_balances`,
   );
   return new Map(rows.map((row) => [row.user_id, { balance: Number(row.balance_cents), version: row.version }]));
+}
+
+/** The payment app started in-process on free ports, with its generated gRPC client. */
+export interface RunningPayment {
+  readonly app: INestApplication;
+  readonly client: paymentV1.PaymentServiceClient;
+  readonly httpPort: number;
+}
+
+/**
+ * Starts the payment app as main.ts does, against `databaseUrl` and the real Kafka. Its consumer groups are its own
+ * (`groupPrefix`) and start at the end of the shared topics, so it neither steals nor replays another instance's
+ * messages. `env` adds variables, e.g. CHAOS_ENABLED.
+ */
+export async function startPaymentApp(
+  databaseUrl: string,
+  options: { readonly groupPrefix?: string; readonly env?: Readonly<Record<string, string>> } = {},
+): Promise<RunningPayment> {
+  const groupPrefix = options.groupPrefix ?? `spec-${randomUUID()}.`;
+  const kafka = await specKafka('payment-spec');
+  await startGroupsAtEnd(kafka, [`${groupPrefix}${CONSUMER_GROUPS.paymentWallets}`], [TOPICS.users]);
+  await startGroupsAtEnd(kafka, [`${groupPrefix}${CONSUMER_GROUPS.paymentSaga}`], [TOPICS.inventory, TOPICS.orders]);
+  const [httpPort, grpcPort] = [await freePort(), await freePort()];
+  const config = loadPaymentConfig({
+    PAYMENT_HTTP_PORT: String(httpPort),
+    PAYMENT_GRPC_PORT: String(grpcPort),
+    PAYMENT_DATABASE_URL: databaseUrl,
+    KAFKA_BROKERS: (await kafkaBrokers()).join(','),
+    PAYMENT_CONSUMER_GROUP_PREFIX: groupPrefix,
+    LOG_LEVEL: 'silent',
+    ...options.env,
+  });
+  const logger = createLogger('payment', config.LOG_LEVEL);
+  const app = await startService({
+    service: 'payment',
+    logger,
+    module: PaymentModule.register(config, logger),
+    httpPort,
+    host: '127.0.0.1',
+    grpc: { url: `127.0.0.1:${grpcPort}`, packages: ['shop.payment.v1'], protoPaths: [protoPath('payment')], protoRoot: PROTO_ROOT },
+  });
+  return { app, client: createGrpcClient(paymentV1.PaymentServiceClient, `127.0.0.1:${grpcPort}`), httpPort };
 }

@@ -1,13 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { type INestApplication } from '@nestjs/common';
-import { CONSUMER_GROUPS, paymentV1, protoPath, PROTO_ROOT, TOPICS } from '@shop/contracts';
-import { callUnary, createGrpcClient, createLogger, GrpcStatus, startService } from '@shop/platform';
-import { freePort, kafkaBrokers } from '@shop/testing';
+import { paymentV1 } from '@shop/contracts';
+import { callUnary, GrpcStatus } from '@shop/platform';
 import { DataSource } from 'typeorm';
-import { PaymentModule } from '../src/payment.module';
-import { loadPaymentConfig } from '../src/config/payment.config';
-import { specKafka, startGroupsAtEnd } from '@shop/testing';
-import { migratedDatabase } from './payment-fixture';
+import { migratedDatabase, startPaymentApp } from './payment-fixture';
 
 const ALICE = 'a11ce000-0000-4000-8000-000000000001';
 
@@ -20,31 +16,7 @@ describe('payment gRPC API', () => {
 
   beforeAll(async () => {
     database = await migratedDatabase('payment_grpc');
-    // The app's consumer groups are its own and start at the end of the shared topics: only this spec writes here.
-    const groupPrefix = `spec-${randomUUID()}.`;
-    const kafka = await specKafka('payment-grpc-spec');
-    await startGroupsAtEnd(kafka, [`${groupPrefix}${CONSUMER_GROUPS.paymentWallets}`], [TOPICS.users]);
-    await startGroupsAtEnd(kafka, [`${groupPrefix}${CONSUMER_GROUPS.paymentSaga}`], [TOPICS.inventory, TOPICS.orders]);
-    httpPort = await freePort();
-    const grpcPort = await freePort();
-    const config = loadPaymentConfig({
-      PAYMENT_HTTP_PORT: String(httpPort),
-      PAYMENT_GRPC_PORT: String(grpcPort),
-      PAYMENT_DATABASE_URL: database.url,
-      KAFKA_BROKERS: (await kafkaBrokers()).join(','),
-      PAYMENT_CONSUMER_GROUP_PREFIX: groupPrefix,
-      LOG_LEVEL: 'silent',
-    });
-    const logger = createLogger('payment', config.LOG_LEVEL);
-    app = await startService({
-      service: 'payment',
-      logger,
-      module: PaymentModule.register(config, logger),
-      httpPort,
-      host: '127.0.0.1',
-      grpc: { url: `127.0.0.1:${grpcPort}`, packages: ['shop.payment.v1'], protoPaths: [protoPath('payment')], protoRoot: PROTO_ROOT },
-    });
-    client = createGrpcClient(paymentV1.PaymentServiceClient, `127.0.0.1:${grpcPort}`);
+    ({ app, client, httpPort } = await startPaymentApp(database.url));
   });
 
   afterAll(async () => {
