@@ -19,9 +19,11 @@ let lastReport = 0;
 try {
   for (;;) {
     const behind = {};
+    const endsOf = new Map(); // topic → its partitions' offsets, fetched once per round however many groups read it
     for (const groupId of Object.values(CONSUMER_GROUPS)) {
       for (const { topic, partitions } of await admin.fetchOffsets({ groupId })) {
-        const ends = await admin.fetchTopicOffsets(topic);
+        if (!endsOf.has(topic)) endsOf.set(topic, await admin.fetchTopicOffsets(topic));
+        const ends = endsOf.get(topic);
         for (const { partition, offset } of partitions) {
           const end = ends.find((e) => e.partition === partition);
           if (!end) continue;
