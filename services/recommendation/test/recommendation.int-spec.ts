@@ -12,7 +12,7 @@ import {
 } from '@shop/contracts';
 import { createKafka, envelope, KafkaConsumers, KafkaPublisher } from '@shop/messaging';
 import { callUnary, createGrpcClient, createLogger, GrpcStatus, runMigrations, startService } from '@shop/platform';
-import { createTestDatabase, eventually, freePort, kafkaBrokers } from '@shop/testing';
+import { createTestDatabase, eventually, freePort, kafkaBrokers, startGroupsAtEnd } from '@shop/testing';
 import { type Kafka } from 'kafkajs';
 import { Client } from 'pg';
 import { recommendationConsumerGroup } from '../src/api/messaging/recommendation.consumer';
@@ -61,7 +61,7 @@ describe('recommendation service', () => {
     });
     kafka = createKafka({ clientId: 'recommendation-spec', brokers });
     groupId = recommendationConsumerGroup(config);
-    await startGroupAtTheEnd(kafka, groupId, [TOPICS.orders, TOPICS.userActivity]);
+    await startGroupsAtEnd(kafka, [groupId], [TOPICS.orders, TOPICS.userActivity]);
     const logger = createLogger('recommendation', config.LOG_LEVEL);
     app = await startService({
       service: 'recommendation',
@@ -302,38 +302,6 @@ describe('recommendation service', () => {
     });
   });
 });
-
-/**
- * Commits the group's offsets at the current end of each topic before the app joins it. The shared topics hold
- * every event earlier runs published (hundreds of thousands of views); a new group would otherwise read them all
- * (the app's consumers start from the beginning when their group has no offsets). Committing takes a member of
- * the group: a throwaway consumer joins, commits and leaves. (kafkajs's admin.resetOffsets leaves a new group's
- * offsets unset here.)
- */
-async function startGroupAtTheEnd(kafka: Kafka, groupId: string, topics: readonly string[]): Promise<void> {
-  const admin = kafka.admin();
-  const consumer = kafka.consumer({ groupId });
-  await admin.connect();
-  try {
-    const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((topic) => !existing.has(topic));
-    if (missing.length > 0) {
-      await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: 3 })), waitForLeaders: true }).catch(() => undefined);
-    }
-    const joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, resolve));
-    await consumer.connect();
-    await consumer.subscribe({ topics: [...topics], fromBeginning: false });
-    await consumer.run({ autoCommit: false, eachMessage: async () => undefined });
-    await joined;
-    const ends = await Promise.all(
-      topics.map(async (topic) => (await admin.fetchTopicOffsets(topic)).map(({ partition, high }) => ({ topic, partition, offset: high }))),
-    );
-    await consumer.commitOffsets(ends.flat());
-  } finally {
-    await consumer.disconnect();
-    await admin.disconnect();
-  }
-}
 
 /** Spec groups are random, so each is removed once its app has stopped. */
 async function deleteGroup(kafka: Kafka, groupId: string): Promise<void> {
