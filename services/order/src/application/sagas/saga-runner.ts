@@ -62,7 +62,7 @@ export class SagaRunner implements OnApplicationBootstrap, BeforeApplicationShut
 
   /** Starts the saga of a just-placed order at once instead of waiting for the next poll. */
   kick(orderId: string): void {
-    this.start(orderId);
+    this.start(orderId, true);
   }
 
   private async poll(): Promise<void> {
@@ -74,16 +74,16 @@ export class SagaRunner implements OnApplicationBootstrap, BeforeApplicationShut
     }
   }
 
-  private start(orderId: string): void {
+  private start(orderId: string, justCreated = false): void {
     if (this.stopped || this.running.has(orderId)) return;
-    const run = this.run(orderId)
+    const run = this.run(orderId, justCreated)
       .catch((error: unknown) => this.logger.error({ err: error, orderId }, 'saga run failed; it will be retried'))
       .finally(() => this.running.delete(orderId));
     this.running.set(orderId, run);
   }
 
-  private async run(orderId: string): Promise<void> {
-    const claimed = await this.sagas.claim(orderId);
+  private async run(orderId: string, justCreated: boolean): Promise<void> {
+    const claimed = await this.sagas.claim(orderId, { justCreated });
     if (!claimed) return;
     let state: SagaState = claimed;
     const order = await this.orders.find(orderId);

@@ -13,6 +13,7 @@ interface SagaRow {
 }
 
 const LEASE_MS = 10_000;
+const START_GRACE_MS = 2_000;
 
 /**
  * Saga state, persisted after every step. A lease marks which process is running a saga; when that process dies
@@ -22,20 +23,30 @@ const LEASE_MS = 10_000;
 export class SagaRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  /**
+   * A new saga is due only after START_GRACE_MS: the process that placed the order starts it at once (`claim` with
+   * `justCreated`, in the request's trace), and the poller takes it only if that never happened (the process died
+   * between commit and start). Without the grace, a poll landing between the two would run it outside its trace.
+   */
   async create(manager: EntityManager, orderId: string, saga: string, deadlineAt: Date): Promise<void> {
     await manager.query(
-      `INSERT INTO saga_instances (order_id, saga, status, step_index, deadline_at) VALUES ($1, $2, 'RUNNING', 0, $3)`,
-      [orderId, saga, deadlineAt],
+      `INSERT INTO saga_instances (order_id, saga, status, step_index, deadline_at, next_attempt_at)
+        VALUES ($1, $2, 'RUNNING', 0, $3, now() + ($4 || ' milliseconds')::interval)`,
+      [orderId, saga, deadlineAt, String(START_GRACE_MS)],
     );
   }
 
-  /** Takes the lease of a due, unfinished saga; undefined when another run holds it or it is not due. */
-  async claim(orderId: string): Promise<SagaState | undefined> {
+  /**
+   * Takes the lease of a due, unfinished saga; undefined when another run holds it or it is not due. `justCreated`:
+   * the placing process starts its new saga within the start grace (never once a step has run or been retried).
+   */
+  async claim(orderId: string, options: { justCreated?: boolean } = {}): Promise<SagaState | undefined> {
     const result: [SagaRow[], number] = await this.dataSource.query(
       `UPDATE saga_instances SET lease_until = now() + ($2 || ' milliseconds')::interval
-        WHERE order_id = $1 AND status <> 'DONE' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
+        WHERE order_id = $1 AND status <> 'DONE' AND (lease_until IS NULL OR lease_until < now())
+          AND (next_attempt_at <= now() OR ($3 AND step_index = 0 AND attempts = 0))
         RETURNING order_id, status, step_index, pending_compensations, reason, attempts, deadline_at`,
-      [orderId, String(LEASE_MS)],
+      [orderId, String(LEASE_MS), options.justCreated === true],
     );
     const row = result[0][0];
     return row ? toState(row) : undefined;

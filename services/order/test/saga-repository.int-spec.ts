@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import { createDataSource, runMigrations } from '@shop/platform';
+import { createTestDatabase } from '@shop/testing';
+import { type DataSource } from 'typeorm';
+import { orderDatabase } from '../src/infrastructure/persistence/database';
+import { SagaRepository } from '../src/infrastructure/persistence/saga.repository';
+
+/** Who may start a saga, against real PostgreSQL: its creator at once, the poller only after the start grace. */
+describe('saga repository', () => {
+  let database: { url: string; drop: () => Promise<void> };
+  let dataSource: DataSource;
+  let sagas: SagaRepository;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('order_sagas');
+    await runMigrations(orderDatabase(database.url));
+    dataSource = createDataSource(orderDatabase(database.url));
+    await dataSource.initialize();
+    sagas = new SagaRepository(dataSource);
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await database?.drop();
+  });
+
+  const newSaga = async (): Promise<string> => {
+    const orderId = randomUUID();
+    await dataSource.transaction(async (manager) => {
+      await manager.query(`INSERT INTO orders (id, user_id, status, total_cents) VALUES ($1, $2, 'PENDING', 100)`, [orderId, randomUUID()]);
+      await sagas.create(manager, orderId, 'place-order', new Date(Date.now() + 30_000));
+    });
+    return orderId;
+  };
+
+  it('keeps a new saga from the poller during the start grace, while its creator claims it at once, once', async () => {
+    const orderId = await newSaga();
+    expect(await sagas.due(100)).not.toContain(orderId);
+    expect(await sagas.claim(orderId)).toBeUndefined();
+    expect(await sagas.claim(orderId, { justCreated: true })).toMatchObject({ stepIndex: 0, attempts: 0 });
+    // Leased now: neither a second start nor the poller takes it.
+    expect(await sagas.claim(orderId, { justCreated: true })).toBeUndefined();
+  });
+
+  it('hands a new saga nobody started to the poller once the start grace has passed', async () => {
+    const orderId = await newSaga();
+    await dataSource.query(`UPDATE saga_instances SET next_attempt_at = now() - interval '1 millisecond' WHERE order_id = $1`, [orderId]);
+    expect(await sagas.due(100)).toContain(orderId);
+    expect(await sagas.claim(orderId)).toMatchObject({ stepIndex: 0 });
+  });
+
+  it('never lets the creator path start a saga that has already run a step', async () => {
+    const orderId = await newSaga();
+    const claimed = await sagas.claim(orderId, { justCreated: true });
+    await sagas.save(orderId, { ...claimed!, stepIndex: 1 }, { delayMs: 60_000 });
+    expect(await sagas.claim(orderId, { justCreated: true })).toBeUndefined();
+  });
+});
