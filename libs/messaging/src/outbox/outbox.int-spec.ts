@@ -91,6 +91,26 @@ describe('transactional outbox', () => {
     expect(n).toBe(0);
   });
 
+  it('stores the messages of one transaction in the order given, with their own headers', async () => {
+    const topic = `outbox-spec.${randomUUID()}`;
+    const key = randomUUID();
+    const types = Array.from({ length: 300 }, (_, index) => `thing.step-${index}.v1`);
+    await dataSource.transaction(async (manager) => {
+      await addToOutbox(
+        manager,
+        types.map((type, index) => kafkaMessage(topic, key, envelope(type, { index }, { correlationId: key }), { 'x-step': String(index) })),
+      );
+    });
+    const rows: Array<{ type: string; index: number; step: string; key: string; destination: string }> = await dataSource.query(
+      `SELECT envelope->>'type' AS type, (envelope->'data'->>'index')::int AS index, headers->>'x-step' AS step,
+              message_key AS key, destination
+         FROM outbox WHERE topic = $1 ORDER BY position`,
+      [topic],
+    );
+    expect(rows.map((row) => row.type)).toEqual(types);
+    expect(rows.every((row, index) => row.index === index && row.step === String(index) && row.key === key && row.destination === 'kafka')).toBe(true);
+  });
+
   it('publishes events that were committed while no relay ran (a crash between commit and publish loses nothing)', async () => {
     const topic = await createTopic(kafka, `outbox-spec.${randomUUID()}`);
     const ids = [await writeThing(dataSource, topic), await writeThing(dataSource, topic), await writeThing(dataSource, topic)];

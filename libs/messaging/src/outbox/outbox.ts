@@ -27,25 +27,31 @@ export const OUTBOX_CHANNEL = 'outbox';
 export async function addToOutbox(manager: EntityManager, messages: readonly OutboxMessage[]): Promise<void> {
   if (messages.length === 0) return;
   const trace = traceHeaders();
-  const values: unknown[] = [];
-  const rows = messages.map((message, index) => {
-    const base = index * 6;
-    values.push(
-      message.envelope.id,
-      message.destination,
-      message.topic,
-      message.key,
-      JSON.stringify(message.envelope),
-      JSON.stringify({ ...trace, ...message.headers }),
-    );
-    return `($${base + 1}, $${base + 2}, $${base + 3}, $${base + 4}, $${base + 5}::jsonb, $${base + 6}::jsonb)`;
-  });
+  // The rows travel as one JSON document (one native JSON.stringify), in order: positions follow the list, so one
+  // aggregate's messages keep their order. A VALUES list with six parameters per row cost the database about
+  // twice as much CPU per row once a transaction writes hundreds of messages (a shipping worker's group commit).
+  const rows = messages.map((message) => ({
+    id: message.envelope.id,
+    destination: message.destination,
+    topic: message.topic,
+    message_key: message.key,
+    envelope: message.envelope,
+    headers: message.headers === undefined ? trace : { ...trace, ...message.headers },
+  }));
+  // pg_notify is delivered at commit, and only if the transaction commits: it wakes the relay at once instead of at
+  // its next poll. A data-modifying WITH always runs to completion, so insert and notify are one round trip.
   await manager.query(
-    `INSERT INTO outbox (id, destination, topic, message_key, envelope, headers) VALUES ${rows.join(', ')}`,
-    values,
+    `WITH written AS (
+       INSERT INTO outbox (id, destination, topic, message_key, envelope, headers)
+         SELECT id, destination, topic, message_key, envelope, headers
+           FROM ROWS FROM (jsonb_to_recordset($1::jsonb)
+                  AS (id uuid, destination text, topic text, message_key text, envelope jsonb, headers jsonb))
+                WITH ORDINALITY AS m(id, destination, topic, message_key, envelope, headers, n)
+          ORDER BY n
+     )
+     SELECT pg_notify($2, '')`,
+    [JSON.stringify(rows), OUTBOX_CHANNEL],
   );
-  // Delivered at commit, and only if the transaction commits: wakes the relay at once instead of at its next poll.
-  await manager.query(`SELECT pg_notify($1, '')`, [OUTBOX_CHANNEL]);
 }
 
 /** Shorthand for a Kafka event keyed by its aggregate id. */
