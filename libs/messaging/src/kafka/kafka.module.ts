@@ -2,6 +2,7 @@ import { type DynamicModule, Global, Injectable, Module, type OnApplicationShutd
 import { Kafka, logLevel, type Admin, type logCreator } from 'kafkajs';
 import { HealthRegistry, LOGGER, type Logger } from '@shop/platform';
 import { KafkaConsumers } from './kafka-consumers';
+import { correctKafkajsRequestQueueTimer } from './request-queue-timer';
 
 export interface KafkaOptions {
   readonly clientId: string;
@@ -22,10 +23,12 @@ function toLogger(logger: Logger | undefined): logCreator {
 
 /**
  * kafkajs is kept behind libs/messaging (it is unmaintained since 2.2.4), so a swap touches one folder.
- * Every call has a bounded connection and request timeout.
+ * Every call has a bounded connection and request timeout. A kafkajs timer that wakes each connection every
+ * millisecond is corrected first (request-queue-timer.ts).
  */
 export function createKafka(options: KafkaOptions): Kafka {
   process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
+  correctKafkajsRequestQueueTimer();
   return new Kafka({
     clientId: options.clientId,
     brokers: [...options.brokers],
