@@ -24,9 +24,8 @@ function toLogger(logger: Logger | undefined): logCreator {
  * kafkajs is kept behind libs/messaging (it is unmaintained since 2.2.4), so a swap touches one folder.
  * Every call has a bounded connection and request timeout. kafkajs 2.2.4 re-arms a 1 ms timer on every broker
  * connection after each response (the TimeoutNegativeWarning Node 24 prints once per process, tulios/kafkajs#1751):
- * about 4% of a core per idle app here. Replacing the method cut that, but also cut `npm run bench:orders` at
- * saturation from 17-19 to 12-14 orders/s in back-to-back runs, for a reason not found yet, so the library's
- * behaviour is kept (docs/architecture.md, "Kafka consumers").
+ * about 4% of a core per idle app here. Replacing the method cut that, but `npm run bench:orders` leaned lower with
+ * the replacement in alternating runs, so the library's behaviour is kept (docs/architecture.md, "Kafka consumers").
  */
 export function createKafka(options: KafkaOptions): Kafka {
   process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
