@@ -47,14 +47,24 @@ function cpuTicks() {
       if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') pids.add(Number(entry));
     } catch {}
   }
-  let ticks = 0;
+  const ticks = new Map();
   for (const pid of pids) {
     try {
       const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
+      ticks.set(pid, Number(fields[11]) + Number(fields[12]));
     } catch {}
   }
-  return ticks; // clock ticks (100 per second on Linux)
+  return ticks; // clock ticks (100 per second on Linux) per process
+}
+
+/**
+ * Clock ticks used between two snapshots. Per process, so a process that ended in between (a PostgreSQL backend)
+ * drops out instead of taking its earlier ticks off the total; a process started in between counts in full.
+ */
+function ticksSince(before) {
+  let used = 0;
+  for (const [pid, now] of cpuTicks()) used += now - (before.get(pid) ?? 0);
+  return used;
 }
 
 async function postgresBase(seconds = 4, clients = 8) {
@@ -184,7 +194,7 @@ async function run() {
     const settleUntil = performance.now() + 15_000;
     while (performance.now() < settleUntil && ids.some((id) => !done.has(id))) await sleep(100);
     const elapsed = (Math.max(...ids.map((id) => done.get(id)?.at ?? 0), performance.now() - 15_000) - started) / 1000;
-    const cpuMs = ((cpuTicks() - cpuBefore) / 100) * 1000;
+    const cpuMs = (ticksSince(cpuBefore) / 100) * 1000;
     const completed = ids.filter((id) => done.get(id)?.status === 'CONFIRMED');
     const latencies = completed.map((id) => done.get(id).at - placedAt.get(id));
     return {
