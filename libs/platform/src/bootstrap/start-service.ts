@@ -43,7 +43,8 @@ export interface StartServiceOptions {
 export async function startService(options: StartServiceOptions): Promise<INestApplication> {
   const { logger } = options;
   // Once per process: a spec may start two instances of an app side by side. The event-loop delay is sampled every
-  // 100 ms rather than prom-client's default 10 ms: a timer a hundred times a second kept every idle app awake.
+  // 100 ms rather than prom-client's default 10 ms: ten wake-ups a second instead of a hundred, per app, for a
+  // histogram that Prometheus reads every few seconds.
   if (!register.getSingleMetric('process_cpu_user_seconds_total')) {
     collectDefaultMetrics({ labels: { service: options.service }, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
   }
