@@ -4,7 +4,7 @@
  * DependencyPolicy (deadline + breaker, docs/patterns/03-circuit-breaker.md), retried once only for reads.
  */
 import { type Dispatcher, Pool } from 'undici';
-import { DependencyTimeoutError } from '@shop/platform';
+import { DependencyTimeoutError, endSpan, startClientSpan } from '@shop/platform';
 import { type DependencyPolicy } from '@shop/resilience';
 import { withReadRetry } from './read-retry';
 import { UpstreamServerError, UpstreamUnreachableError } from './upstream-errors';
@@ -36,9 +36,11 @@ const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'
 export class UpstreamHttp {
   private readonly pool: Pool;
   private readonly pathPrefix: string;
+  private readonly url: URL;
 
   constructor(private readonly options: UpstreamHttpOptions) {
     const url = new URL(options.baseUrl);
+    this.url = url;
     this.pathPrefix = url.pathname.replace(/\/+$/, '');
     this.pool = new Pool(url.origin, {
       connections: options.connections ?? 128,
@@ -82,6 +84,17 @@ export class UpstreamHttp {
     if (context.userId) headers['x-user-id'] = context.userId;
     if (context.idempotencyKey) headers['idempotency-key'] = context.idempotencyKey;
     if (body !== undefined) headers['content-type'] = 'application/json';
+    // The call's client span; its traceparent (and the request id in the baggage) goes with the request, so the
+    // service's server span continues the gateway's trace.
+    const target = this.pathPrefix + path;
+    const call = startClientSpan(method, () => ({
+      'http.request.method': method,
+      'server.address': this.url.hostname,
+      'server.port': Number(this.url.port || 80),
+      'url.full': this.url.origin + target,
+      'peer.service': this.options.name,
+    }));
+    Object.assign(headers, call.headers);
     return new Promise<UpstreamResponse>((resolve, reject) => {
       const chunks: Buffer[] = [];
       let status = 0;
@@ -98,6 +111,7 @@ export class UpstreamHttp {
         },
         onResponseStart: (_controller, statusCode, responseHeaders) => {
           status = statusCode;
+          if (call.span.isRecording()) call.span.setAttribute('http.response.status_code', statusCode);
           const type = responseHeaders['content-type'];
           contentType = Array.isArray(type) ? type[0] : type;
         },
@@ -106,16 +120,24 @@ export class UpstreamHttp {
         },
         onResponseEnd: () => {
           done();
-          if (status >= 500) reject(new UpstreamServerError(this.options.name, status));
-          else resolve({ status, contentType, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks) });
+          if (status >= 500) {
+            const failure = new UpstreamServerError(this.options.name, status);
+            endSpan(call.span, failure);
+            reject(failure);
+          } else {
+            endSpan(call.span);
+            resolve({ status, contentType, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks) });
+          }
         },
         onResponseError: (_controller, error) => {
           done();
           // Aborted by the policy's deadline: a timeout (504), not an unreachable upstream.
-          reject(signal.aborted ? new DependencyTimeoutError(this.options.name, this.options.timeoutMs) : this.failure(error));
+          const failure = signal.aborted ? new DependencyTimeoutError(this.options.name, this.options.timeoutMs) : this.failure(error);
+          endSpan(call.span, failure);
+          reject(failure);
         },
       };
-      this.pool.dispatch({ method, path: this.pathPrefix + path, headers, body }, handler);
+      this.pool.dispatch({ method, path: target, headers, body }, handler);
     });
   }
 

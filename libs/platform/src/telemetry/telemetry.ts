@@ -1,6 +1,6 @@
 /**
- * OpenTelemetry tracing for every app, set up in one place (docs/observability.md). It must start before pg,
- * @grpc/grpc-js and undici are loaded, because instrumentations patch modules as they are required: each
+ * OpenTelemetry tracing for every app, set up in one place (docs/observability.md). It must start before pg and
+ * @grpc/grpc-js are loaded, because instrumentations patch modules as they are required: each
  * app's entry imports `@shop/platform/telemetry` on its first line, which calls `startTelemetry()`.
  *
  * Every request and message gets a trace context (so log lines carry trace and span ids, and the ids travel to the
@@ -15,7 +15,6 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { type Instrumentation, registerInstrumentations } from '@opentelemetry/instrumentation';
 import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   AlwaysOffSampler,
@@ -51,8 +50,9 @@ export function loadTelemetryConfig(source: NodeJS.ProcessEnv = process.env): Te
 let provider: TracerProvider | undefined;
 
 /**
- * Starts tracing once per process: AsyncLocalStorage context, W3C trace-context and baggage propagation, the gRPC,
- * PostgreSQL and undici instrumentations (incoming HTTP is traced by startService's Fastify hooks). The service name
+ * Starts tracing once per process: AsyncLocalStorage context, W3C trace-context and baggage propagation, the gRPC
+ * and PostgreSQL instrumentations (incoming HTTP is traced by startService's Fastify hooks, the gateway's outgoing
+ * HTTP by its own client spans). The service name
  * comes from OTEL_SERVICE_NAME or, later, from `nameTelemetryService` (runService calls it with the app's name);
  * exports wait for it.
  */
@@ -93,12 +93,13 @@ export function tracingSampler(exporting: boolean): Sampler {
 }
 
 /**
- * Incoming HTTP requests are traced by Fastify hooks (fastify-tracing.ts), not by the node:http instrumentation, and
- * the only outgoing node:http calls are the OTLP exporter's own (the gateway forwards with undici).
+ * Incoming HTTP requests are traced by Fastify hooks (fastify-tracing.ts), not by the node:http instrumentation; the
+ * only outgoing node:http calls are the OTLP exporter's own. The gateway's calls to the services (undici) make their
+ * client span themselves (gateway/src/clients/upstream-http.ts, `startClientSpan`): the undici instrumentation did the
+ * same through diagnostics channels for about 15% of the gateway's CPU per forwarded request (docs/observability.md).
  */
 function instrumentations(): Instrumentation[] {
   return [
-    new UndiciInstrumentation({ requireParentforSpans: true }),
     new GrpcInstrumentation(),
     // Only queries inside a traced operation: the outbox relay's and saga poller's idle polls would be noise.
     // Statement parameters are never recorded (enhancedDatabaseReporting stays off): they may hold personal data.

@@ -10,6 +10,7 @@ import {
   inSpan,
   logCorrelation,
   requestIdOf,
+  startClientSpan,
   startProducerSpan,
   traceHeaders,
   withRequestId,
@@ -86,6 +87,32 @@ describe('producer spans', () => {
     });
     const publish = finished().find((span) => span.name === 'user-activity.v1 publish');
     expect(publish?.status).toEqual({ code: SpanStatusCode.ERROR, message: 'broker down' });
+  });
+});
+
+describe('client spans', () => {
+  it('are children of the active span, with their attributes, and their context and baggage in the headers to send', async () => {
+    await inSpan('GET /api/products/:id', { kind: 'server', parent: withRequestId(ROOT_CONTEXT, 'req-4') }, async (server) => {
+      const { span, headers } = startClientSpan('GET', () => ({ 'http.request.method': 'GET', 'peer.service': 'inventory' }));
+      endSpan(span);
+      expect(headers.traceparent).toBe(`00-${server.spanContext().traceId}-${span.spanContext().spanId}-01`);
+      expect(requestIdOf(contextFromHeaders(headers))).toBe('req-4');
+    });
+    const client = finished().find((span) => span.kind === SpanKind.CLIENT);
+    const server = finished().find((span) => span.kind === SpanKind.SERVER);
+    expect(client?.parentSpanContext?.spanId).toBe(server?.spanContext().spanId);
+    expect(client?.attributes).toEqual({ 'http.request.method': 'GET', 'peer.service': 'inventory' });
+  });
+
+  it('build no attributes when the trace is not recorded, and still send its ids', async () => {
+    const unsampled = contextFromHeaders({ traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00' });
+    const attributes = jest.fn(() => ({ 'peer.service': 'order' }));
+    const { span, headers } = context.with(unsampled, () => startClientSpan('POST', attributes));
+    endSpan(span);
+    expect(span.isRecording()).toBe(false);
+    expect(attributes).not.toHaveBeenCalled();
+    expect(headers.traceparent).toBe(`00-0af7651916cd43dd8448eb211c80319c-${span.spanContext().spanId}-00`);
+    expect(finished()).toEqual([]);
   });
 });
 

@@ -1,6 +1,6 @@
 /**
- * Trace context across process boundaries (docs/observability.md). HTTP and gRPC carry it through their
- * instrumentations; messages carry it in their headers (W3C `traceparent`, `tracestate`, `baggage`): the outbox
+ * Trace context across process boundaries (docs/observability.md). gRPC carries it through its instrumentation, the
+ * gateway's HTTP calls through `startClientSpan`; messages carry it in their headers (W3C `traceparent`, `tracestate`, `baggage`): the outbox
  * stores the writing transaction's context with each row, producers send it, consumers continue it. The request id
  * travels as the baggage entry `request.id`, so every hop's log lines can name the request that started the work.
  */
@@ -78,6 +78,24 @@ export function startProducerSpan(name: string, attributes: Attributes, headers:
   const parent = hasTraceContext(headers) ? contextFromHeaders(headers) : context.active();
   const span = startSpan(name, { kind: 'producer', attributes, parent });
   return { span, headers: { ...headers, ...traceHeaders(trace.setSpan(parent, span)) } };
+}
+
+export interface OutgoingCall {
+  readonly span: Span;
+  /** The trace headers to send with the call: the client span's context and the baggage it inherited. */
+  readonly headers: Record<string, string>;
+}
+
+/**
+ * A client span for one outgoing HTTP call, a child of the active context, with the headers that carry it to the
+ * server (which continues the trace). `attributes` is called only when the span records, so a process that exports
+ * nothing builds none. End it with `endSpan` when the response has ended.
+ */
+export function startClientSpan(name: string, attributes: () => Attributes): OutgoingCall {
+  const parent = context.active();
+  const span = startSpan(name, { kind: 'client', parent });
+  if (span.isRecording()) span.setAttributes(attributes());
+  return { span, headers: traceHeaders(trace.setSpan(parent, span)) };
 }
 
 /** Ends a span, marking it failed when `error` is given. */
