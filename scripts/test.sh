@@ -33,7 +33,7 @@ if curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:${GATEWAY_HTTP_PORT}/he
   say "note: a system is running on port ${GATEWAY_HTTP_PORT}; its consumers will see the integration specs' events"
 fi
 say "running unit and integration specs"
-jest --runInBand --passWithNoTests --selectProjects unit integration "$@"
+jest "$@" --runInBand --passWithNoTests --selectProjects unit integration
 
 # End-to-end specs drive the running system through the gateway; start it here (with the fault switches on) unless one is already up, and stop what was started here at the end.
 # The failure scenarios slow payment and inventory down through their fault switches (PUT /admin/chaos).
@@ -51,7 +51,7 @@ trap 'if $started_here; then KEEP_KAFKA=true bash "$ROOT/scripts/stop-local.sh" 
 # The integration specs left events on the shared topics; the system works through them before the first order.
 node "$ROOT/scripts/wait-consumers-drained.mjs"
 say "running end-to-end specs"
-jest --runInBand --passWithNoTests --selectProjects e2e "$@"
+jest "$@" --runInBand --passWithNoTests --selectProjects e2e
 
 # The pattern demos (npm run demo) against the same running system: each drives it through the public API, prints its
 # evidence step by step and exits 1 when the system does not show it. A run narrowed by a path filter skips them.
