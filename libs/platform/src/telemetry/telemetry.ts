@@ -1,7 +1,6 @@
 /**
  * OpenTelemetry tracing for every app, set up in one place (docs/observability.md). It must start before pg and
- * @grpc/grpc-js are loaded, because instrumentations patch modules as they are required: each
- * app's entry imports `@shop/platform/telemetry` on its first line, which calls `startTelemetry()`.
+ * @grpc/grpc-js are loaded, because instrumentations patch modules as they are required: each app's entry imports `@shop/platform/telemetry` on its first line, which calls `startTelemetry()`.
  *
  * Every request and message gets a trace context (so log lines carry trace and span ids, and the ids travel to the
  * next hop); spans are recorded and exported over OTLP/HTTP only when OTEL_EXPORTER_OTLP_ENDPOINT is set, so a native
@@ -52,9 +51,8 @@ let provider: TracerProvider | undefined;
 /**
  * Starts tracing once per process: AsyncLocalStorage context, W3C trace-context and baggage propagation, the gRPC
  * and PostgreSQL instrumentations (incoming HTTP is traced by startService's Fastify hooks, the gateway's outgoing
- * HTTP by its own client spans). The service name
- * comes from OTEL_SERVICE_NAME or, later, from `nameTelemetryService` (runService calls it with the app's name);
- * exports wait for it.
+ * HTTP by its own client spans). The service name comes from OTEL_SERVICE_NAME or, later, from
+ * `nameTelemetryService` (runService calls it with the app's name); exports wait for it.
  */
 export function startTelemetry(config: TelemetryConfig = loadTelemetryConfig()): void {
   if (provider || config.OTEL_SDK_DISABLED === 'true') return;

@@ -1,7 +1,8 @@
 /**
  * Trace context across process boundaries (docs/observability.md). gRPC carries it through its instrumentation, the
- * gateway's HTTP calls through `startClientSpan`; messages carry it in their headers (W3C `traceparent`, `tracestate`, `baggage`): the outbox
- * stores the writing transaction's context with each row, producers send it, consumers continue it. The request id
+ * gateway's HTTP calls through `startClientSpan`; messages carry it in their headers (W3C `traceparent`,
+ * `tracestate`, `baggage`): the outbox stores the writing transaction's context with each row, producers send it,
+ * consumers continue it. The request id
  * travels as the baggage entry `request.id`, so every hop's log lines can name the request that started the work.
  */
 import {
