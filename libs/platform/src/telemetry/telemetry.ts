@@ -1,6 +1,7 @@
 /**
  * OpenTelemetry tracing for every app, set up in one place (docs/observability.md). It must start before pg and
- * @grpc/grpc-js are loaded, because instrumentations patch modules as they are required: each app's entry imports `@shop/platform/telemetry` on its first line, which calls `startTelemetry()`.
+ * @grpc/grpc-js are loaded, because instrumentations patch modules as they are required: each app's entry imports
+ * `@shop/platform/telemetry` on its first line, which calls `startTelemetry()`.
  *
  * Every request and message gets a trace context (so log lines carry trace and span ids, and the ids travel to the
  * next hop); spans are recorded and exported over OTLP/HTTP only when OTEL_EXPORTER_OTLP_ENDPOINT is set, so a native
