@@ -1,9 +1,14 @@
 // One database and one role per service. Each role owns only its own database, cannot log in to the others
 // (CONNECT is revoked from PUBLIC), and has no superuser, createdb or createrole rights.
 // The database URLs come from the *_DATABASE_URL variables, so they match what the services use.
+// With --reset each database is dropped first (closing its connections), so the services' migrations start from an
+// empty database and seed it again: CI does this, since a PostgreSQL that outlived an earlier run (its orders, a
+// benchmark's restocked catalog) would change what the specs see. Stop the system before resetting.
 import pg from 'pg';
 
-const adminUrl = process.argv[2] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const args = process.argv.slice(2);
+const reset = args.includes('--reset');
+const adminUrl = args.find((arg) => !arg.startsWith('--')) ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const services = ['user', 'order', 'inventory', 'payment', 'shipping', 'recommendation'];
 const ident = (name) => `"${name.replace(/"/g, '""')}"`;
 const literal = (value) => `'${value.replace(/'/g, "''")}'`;
@@ -24,6 +29,7 @@ try {
     await admin.query(
       `${roleExists ? 'ALTER' : 'CREATE'} ROLE ${ident(role)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION ${passwordClause}`,
     );
+    if (reset) await admin.query(`DROP DATABASE IF EXISTS ${ident(database)} WITH (FORCE)`);
     const { rowCount: dbExists } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
     if (!dbExists) await admin.query(`CREATE DATABASE ${ident(database)} OWNER ${ident(role)}`);
     await admin.query(`REVOKE ALL ON DATABASE ${ident(database)} FROM PUBLIC`);
@@ -33,7 +39,7 @@ try {
     await db.query(`ALTER SCHEMA public OWNER TO ${ident(role)}`);
     await db.query(`REVOKE ALL ON SCHEMA public FROM PUBLIC`);
     await db.end();
-    console.log(`  ${service.padEnd(15)} database ${database}, role ${role}`);
+    console.log(`  ${service.padEnd(15)} database ${database}${reset ? ' (recreated empty)' : ''}, role ${role}`);
   }
 } finally {
   await admin.end();

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure PostgreSQL, RabbitMQ and Kafka answer on 127.0.0.1, starting the ones installed here and stopped,
 # and creates one database and one least-privilege role per service. Safe to run again.
+# RESET_DATABASES=true drops the shop's databases first, so they start empty and freshly seeded (CI sets it).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 use_node24
@@ -41,8 +42,13 @@ fi
 wait_port RabbitMQ 5672 90
 say "RabbitMQ answers on 127.0.0.1:5672"
 
-say "creating per-service databases and roles"
-node "$ROOT/scripts/create-databases.mjs" "$PGADMIN_URL"
+if [ "${RESET_DATABASES:-false}" = true ]; then
+  say "recreating the per-service databases empty, and their roles"
+  node "$ROOT/scripts/create-databases.mjs" "$PGADMIN_URL" --reset
+else
+  say "creating per-service databases and roles"
+  node "$ROOT/scripts/create-databases.mjs" "$PGADMIN_URL"
+fi
 
 (cd "$ROOT" && node scripts/dev-keys.mjs)
 
