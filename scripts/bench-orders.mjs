@@ -117,9 +117,16 @@ const pct = (values, p) => {
 async function main() {
   console.log('bench:orders — preparing (restock, customers, Kafka listener)');
   const restoreStock = await restock();
+  // An interrupted run (Ctrl-C, a killed terminal) puts the stock back too: `finally` does not run on a signal.
+  const onSignal = (signal) => {
+    console.error(`bench:orders — ${signal}: restoring the catalog's stock`);
+    restoreStock().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   try {
     await run();
   } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     await restoreStock();
     await agent.close();
   }
