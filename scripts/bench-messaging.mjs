@@ -2,7 +2,9 @@
 //   1. standalone database transactions/s doing the consumer's work (inbox insert + one counter update), the base;
 //   2. raw kafkajs batch consumption of N messages (no work);
 //   3. one consumer group through KafkaConsumers + inbox + the same database work (what every service does);
-//   4. outbox publish lag (insert committed -> record on Kafka) p50/p99 under a steady load.
+//   4. outbox publish lag p50/p99 under a steady load: from the insert's commit to the broker's acknowledgement of the
+//      record (what the relay controls, and what its shop_outbox_publish_lag_seconds histogram records), and, beside
+//      it, from the commit to a consumer group receiving the record (adds the consumer's fetch).
 // Uses the built libraries (npx tsc -b libs/messaging) and a temporary database; needs `npm run kafka:local`.
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -108,9 +110,19 @@ try {
 
   // 4. outbox publish lag under a steady load (200 events/s for 5 s)
   const lagTopic = `bench-outbox-${randomUUID()}`;
-  const relay = new messaging.OutboxRelay(dataSource, { kafka: new messaging.KafkaPublisher(kafka) }, logger, { service: 'bench' });
+  const ackedAt = new Map();
+  /** The relay's publisher, noting when the broker acknowledged each record. */
+  class TimedPublisher extends messaging.KafkaPublisher {
+    async publish(records, timeoutMs) {
+      await super.publish(records, timeoutMs);
+      const now = performance.now();
+      for (const record of records) ackedAt.set(JSON.parse(record.value).id, now);
+    }
+  }
+  const relay = new messaging.OutboxRelay(dataSource, { kafka: new TimedPublisher(kafka) }, logger, { service: 'bench' });
   const committedAt = new Map();
   const lags = [];
+  const publishLags = [];
   const reader = kafka.consumer({ groupId: `bench-lag-${randomUUID()}` });
   const kadmin2 = kafka.admin();
   await kadmin2.connect();
@@ -121,7 +133,11 @@ try {
   await reader.run({
     eachMessage: async ({ message }) => {
       const id = JSON.parse(message.value.toString()).id;
-      if (committedAt.has(id)) lags.push(performance.now() - committedAt.get(id));
+      if (!committedAt.has(id)) return;
+      lags.push(performance.now() - committedAt.get(id));
+      // The commit's timestamp is taken when the transaction's promise resolves, which can be after the relay, woken by
+      // the commit's notification, already sent the record: such a record counts as published at once.
+      publishLags.push(Math.max(0, ackedAt.get(id) - committedAt.get(id)));
     },
   });
   relay.start();
@@ -145,7 +161,9 @@ try {
   console.log(`${'database transactions/s (inbox + update), the base'.padEnd(56)}${dbRate.toFixed(0).padStart(10)}   1.00x`);
   console.log(`${'raw kafkajs batch consumption, messages/s'.padEnd(56)}${rawRate.toFixed(0).padStart(10)}   ${(rawRate / dbRate).toFixed(2)}x`);
   console.log(`${'consumer group + inbox + database work, messages/s'.padEnd(56)}${groupRate.toFixed(0).padStart(10)}   ${(groupRate / dbRate).toFixed(2)}x   (target >= 0.80x)`);
-  console.log(`${'outbox publish lag at 200 events/s, p50 / p99 (ms)'.padEnd(56)}${`${pct(lags, 50).toFixed(1)} / ${pct(lags, 99).toFixed(1)}`.padStart(10)}   (${lags.length}/${total} seen; target p99 <= 50 ms)`);
+  const p50p99 = (values) => `${pct(values, 50).toFixed(1)} / ${pct(values, 99).toFixed(1)}`.padStart(10);
+  console.log(`${'outbox publish lag at 200 events/s, p50 / p99 (ms)'.padEnd(56)}${p50p99(publishLags)}   (commit -> broker ack; target p99 <= 50 ms)`);
+  console.log(`${'  the same records, commit -> received by a consumer'.padEnd(56)}${p50p99(lags)}   (${lags.length}/${total} seen)`);
 } finally {
   await dataSource.destroy();
   await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
