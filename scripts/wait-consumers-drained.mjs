@@ -43,7 +43,7 @@ async function lagByGroup() {
         // The shop's consumers start from the beginning: no committed offset means the whole log is still to read.
         const committed = Number(offset) < 0 ? Number(end.low) : Math.max(Number(offset), Number(end.low));
         const lag = Number(end.high) - committed;
-        if (lag > 0) behind[group.groupId] = (Number(behind[group.groupId]) || 0) + lag;
+        if (lag > 0) behind[group.groupId] = (behind[group.groupId] ?? 0) + lag;
       }
     }
   }

@@ -90,7 +90,7 @@ export class UpstreamHttp {
     const call = startClientSpan(method, () => ({
       'http.request.method': method,
       'server.address': this.url.hostname,
-      'server.port': Number(this.url.port || 80),
+      'server.port': this.url.port ? Number(this.url.port) : this.url.protocol === 'https:' ? 443 : 80,
       'url.full': this.url.origin + target,
       'peer.service': this.options.name,
     }));

@@ -1,5 +1,5 @@
 import { type ConfirmChannel } from 'amqplib';
-import { endSpan, type OutgoingMessage, startProducerSpan } from '@shop/platform';
+import { endSpan, type OutgoingSpan, startProducerSpan } from '@shop/platform';
 import { type RabbitMqConnection } from './rabbitmq-connection';
 
 export interface RabbitRecord {
@@ -25,7 +25,7 @@ export class RabbitMqPublisher {
     if (records.length === 0) return;
     const channel = await this.confirmChannel();
     let timer: NodeJS.Timeout | undefined;
-    const outgoing: OutgoingMessage[] = [];
+    const outgoing: OutgoingSpan[] = [];
     try {
       for (const record of records) {
         const message = startProducerSpan(

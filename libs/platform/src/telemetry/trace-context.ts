@@ -65,9 +65,10 @@ export function startSpan(name: string, options: ShopSpanOptions = {}): Span {
   return trace.getTracer(TRACER_NAME).startSpan(name, { kind: KINDS[options.kind ?? 'internal'], attributes: options.attributes }, parent);
 }
 
-export interface OutgoingMessage {
+/** A producer or client span with the headers that carry it to the next process. */
+export interface OutgoingSpan {
   readonly span: Span;
-  /** The message's headers with the producer span's context (and the baggage it inherited) in them. */
+  /** The headers to send: the span's context and the baggage it inherited (a message's own headers beside them). */
   readonly headers: Record<string, string>;
 }
 
@@ -75,16 +76,10 @@ export interface OutgoingMessage {
  * A producer span for one outgoing message: a child of the trace context the message's headers already carry (an
  * outbox row's: the transaction that wrote it) or else of the active context. End it with `endSpan` once sent.
  */
-export function startProducerSpan(name: string, attributes: Attributes, headers: Readonly<Record<string, string>>): OutgoingMessage {
+export function startProducerSpan(name: string, attributes: Attributes, headers: Readonly<Record<string, string>>): OutgoingSpan {
   const parent = hasTraceContext(headers) ? contextFromHeaders(headers) : context.active();
   const span = startSpan(name, { kind: 'producer', attributes, parent });
   return { span, headers: { ...headers, ...traceHeaders(trace.setSpan(parent, span)) } };
-}
-
-export interface OutgoingCall {
-  readonly span: Span;
-  /** The trace headers to send with the call: the client span's context and the baggage it inherited. */
-  readonly headers: Record<string, string>;
 }
 
 /**
@@ -92,7 +87,7 @@ export interface OutgoingCall {
  * server (which continues the trace). `attributes` is called only when the span records, so a process that exports
  * nothing builds none. End it with `endSpan` when the response has ended.
  */
-export function startClientSpan(name: string, attributes: () => Attributes): OutgoingCall {
+export function startClientSpan(name: string, attributes: () => Attributes): OutgoingSpan {
   const parent = context.active();
   const span = startSpan(name, { kind: 'client', parent });
   if (span.isRecording()) span.setAttributes(attributes());
