@@ -50,3 +50,36 @@ http_port() {
       ;;
   esac
 }
+
+# The gRPC ports (50051-50056) lie inside Linux's ephemeral range (32768-60999): an outgoing connection (a service's
+# own pool to PostgreSQL, Kafka or RabbitMQ) can be given one of them as its local port just before the service binds
+# it, and the service then fails with EADDRINUSE. Reserving them keeps the kernel from handing them out. The
+# reservation is added to whatever is reserved already; without the right to write it, this says how to do it.
+reserve_service_ports() {
+  local range=/proc/sys/net/ipv4/ip_local_port_range reserved=/proc/sys/net/ipv4/ip_local_reserved_ports
+  [ -r "$range" ] && [ -r "$reserved" ] || return 0
+  local low high current app name port entry a b taken missing=()
+  read -r low high <"$range"
+  current="$(cat "$reserved")"
+  for app in "${APPS[@]}"; do
+    name="$(echo "$app" | tr '[:lower:]-' '[:upper:]_')_GRPC_PORT"
+    for port in "$(http_port "$app")" "${!name:-}"; do
+      [[ "$port" =~ ^[0-9]+$ ]] && [ "$port" -ge "$low" ] && [ "$port" -le "$high" ] || continue
+      taken=false
+      for entry in ${current//,/ }; do
+        a="${entry%-*}" b="${entry#*-}"
+        if [ "$port" -ge "$a" ] && [ "$port" -le "$b" ]; then taken=true; fi
+      done
+      $taken || missing+=("$port")
+    done
+  done
+  [ "${#missing[@]}" -gt 0 ] || return 0
+  local next
+  next="$(IFS=,; echo "${current:+$current,}${missing[*]}")"
+  if [ -w "$reserved" ] && echo "$next" >"$reserved" 2>/dev/null; then
+    say "reserved ports ${missing[*]} (inside the ephemeral range $low-$high) so no outgoing connection takes them"
+  else
+    say "warning: ports ${missing[*]} lie in the ephemeral range $low-$high; a service may rarely fail to bind one"
+    say "         (an outgoing connection took it). To prevent it: sudo sysctl -w net.ipv4.ip_local_reserved_ports=$next"
+  fi
+}
