@@ -13,7 +13,7 @@ import {
 } from '@shop/contracts';
 import { createKafka, envelope, KafkaPublisher, RabbitMqConnection } from '@shop/messaging';
 import { runMigrations } from '@shop/platform';
-import { createTestDatabase, eventually, freePort, kafkaBrokers, rabbitmqUrl } from '@shop/testing';
+import { createTestDatabase, eventually, freePort, kafkaBrokers, rabbitmqUrl, startGroupsAtEnd } from '@shop/testing';
 import { shippingQueueTopology } from '../src/infrastructure/messaging/shipping-queue.topology';
 import { shippingDatabase } from '../src/infrastructure/persistence/database';
 import { isTrackingNumber } from '../src/domain/shipment';
@@ -65,24 +65,11 @@ describe('shipping fulfilment of confirmed orders', () => {
     };
     kafka = createKafka({ clientId: 'shipping-fulfilment-spec', brokers: brokers.split(',') });
     producer = new KafkaPublisher(kafka);
-    const admin = kafka.admin();
-    await admin.connect();
-    const existing = await admin.listTopics();
-    const missing = [TOPICS.orders, TOPICS.shipping].filter((topic) => !existing.includes(topic));
-    if (missing.length > 0) {
-      await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: 3 })), waitForLeaders: true }).catch(() => undefined);
-    }
     // The spec's own consumer group starts where orders.events.v1 ends now, so the app handles only the spec's
     // events, not the topic's whole history (a new group would otherwise start at the beginning).
     // The spec's reader of shipping.events.v1 starts at the end too.
-    for (const [groupId, topic] of [
-      [`${prefix}${CONSUMER_GROUPS.shippingFulfilment}`, TOPICS.orders],
-      [`${prefix}shipped-reader`, TOPICS.shipping],
-    ] as const) {
-      const ends = await admin.fetchTopicOffsets(topic);
-      await admin.setOffsets({ groupId, topic, partitions: ends.map(({ partition, high }) => ({ partition, offset: high })) });
-    }
-    await admin.disconnect();
+    await startGroupsAtEnd(kafka, [`${prefix}${CONSUMER_GROUPS.shippingFulfilment}`], [TOPICS.orders]);
+    await startGroupsAtEnd(kafka, [`${prefix}shipped-reader`], [TOPICS.shipping]);
 
     [app, worker] = await Promise.all([startShippingProcess('app', 'app', await freePort(), env), startWorker('one', await freePort(), env)]);
     baseUrl = `http://127.0.0.1:${app.port}`;
