@@ -2,6 +2,7 @@ import { type DynamicModule, Global, Injectable, Module, type OnApplicationShutd
 import { Kafka, logLevel, type Admin, type logCreator } from 'kafkajs';
 import { HealthRegistry, LOGGER, type Logger } from '@shop/platform';
 import { KafkaConsumers } from './kafka-consumers';
+import { armKafkajsTimersOnlyWhenNeeded } from './kafkajs-idle-timer';
 
 export interface KafkaOptions {
   readonly clientId: string;
@@ -22,13 +23,12 @@ function toLogger(logger: Logger | undefined): logCreator {
 
 /**
  * kafkajs is kept behind libs/messaging (it is unmaintained since 2.2.4), so a swap touches one folder.
- * Every call has a bounded connection and request timeout. kafkajs 2.2.4 re-arms a 1 ms timer on every broker
- * connection after each response (the TimeoutNegativeWarning Node 24 prints once per process, tulios/kafkajs#1751):
- * about 4% of a core per idle app here. Replacing the method cut that, but `npm run bench:orders` leaned lower with
- * the replacement in alternating runs, so the library's behaviour is kept (docs/architecture.md, "Kafka consumers").
+ * Every call has a bounded connection and request timeout, and kafkajs's idle 1 ms timer loop is switched off
+ * (kafkajs-idle-timer.ts).
  */
 export function createKafka(options: KafkaOptions): Kafka {
   process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
+  armKafkajsTimersOnlyWhenNeeded();
   return new Kafka({
     clientId: options.clientId,
     brokers: [...options.brokers],
