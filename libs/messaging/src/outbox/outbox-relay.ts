@@ -4,10 +4,14 @@
  *   after a later one is never skipped.
  * - One relay per database at a time (a transaction-level advisory lock), so one aggregate's messages keep their order.
  * - LISTEN/NOTIFY wakes it as soon as a transaction with messages commits; a slow poll covers missed notifications.
+ * - Where several processes share a database (replicas, shipping's app and workers), only one relay answers the
+ *   notifications: the one whose listening connection holds a session-level advisory lock. The others stand by and
+ *   only poll, which also covers a leader that hangs; the lock goes with the leader's connection, and the next
+ *   standby to poll takes it over. Without that, every commit woke every relay, and all rounds but one were wasted.
  * - A publish failure rolls back the marking: the rows stay unsent and are retried with backoff. A crash after publishing
  *   and before marking republishes them, so delivery is at-least-once and every consumer deduplicates (inbox).
  */
-import { Gauge, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import { type DataSource } from 'typeorm';
 import { HEADERS } from '@shop/contracts';
 import { type Logger, PgListener } from '@shop/platform';
@@ -54,6 +58,11 @@ const oldestGauge = new Gauge({
   labelNames: ['service'],
   collect: refreshBacklogs,
 });
+const roundsCounter = new Counter({
+  name: 'shop_outbox_relay_rounds_total',
+  help: 'Outbox relay rounds by outcome: sent (published rows), empty (nothing unsent), locked (another relay was in a round)',
+  labelNames: ['service', 'outcome'],
+});
 const lagHistogram = new Histogram({
   name: 'shop_outbox_publish_lag_seconds',
   help: 'Time from outbox insert to confirmed publish',
@@ -63,6 +72,8 @@ const lagHistogram = new Histogram({
 
 export class OutboxRelay {
   private running = false;
+  /** Holds the leadership lock on the listening connection: answers notifications. */
+  private leading = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private listener: PgListener | undefined;
@@ -93,7 +104,14 @@ export class OutboxRelay {
         url,
         channel: OUTBOX_CHANNEL,
         applicationName: `${this.options.service}-outbox-listener`,
-        onNotification: () => this.wake?.(),
+        onNotification: () => {
+          if (this.leading) this.wake?.();
+        },
+        // Listening again: try for the leadership now rather than at the next poll.
+        onListening: (listening) => {
+          if (listening) this.wake?.();
+          else this.leading = false;
+        },
       });
       this.listener.start();
     }
@@ -120,12 +138,23 @@ export class OutboxRelay {
     return { unsent: row.unsent, oldestAgeSeconds: row.oldest };
   }
 
+  /** 'standby' while another process's relay answers this database's notifications (or none can be heard). */
+  get role(): 'active' | 'standby' {
+    return this.leading ? 'active' : 'standby';
+  }
+
   /** Publishes what is pending now; returns how many rows were sent. Used by the loop, and by tests. */
   async drainOnce(): Promise<number> {
+    const round = await this.round();
+    return round === 'locked' ? 0 : round;
+  }
+
+  /** One round: the rows sent, or 'locked' when another relay is in a round. */
+  private async round(): Promise<number | 'locked'> {
     if (!this.dataSource.isInitialized) return 0;
     return this.dataSource.transaction(async (manager) => {
-      const [{ leader }] = await manager.query(`SELECT pg_try_advisory_xact_lock(hashtext('shop.outbox-relay')) AS leader`);
-      if (!leader) return 0;
+      const [{ locked }] = await manager.query(`SELECT pg_try_advisory_xact_lock(hashtext('shop.outbox-relay')) AS locked`);
+      if (!locked) return 'locked' as const;
       const rows: OutboxRow[] = await manager.query(
         `SELECT position, id, destination, topic, message_key, envelope, headers, created_at
            FROM outbox WHERE sent_at IS NULL ORDER BY position LIMIT $1 FOR UPDATE SKIP LOCKED`,
@@ -176,9 +205,11 @@ export class OutboxRelay {
     let delay = 0;
     while (this.running) {
       try {
-        const sent = await this.drainOnce();
+        if (!this.leading) this.leading = await this.lead();
+        const round = await this.round();
         delay = 0;
-        if (sent === this.batchSize) continue;
+        roundsCounter.inc({ service: this.options.service, outcome: round === 'locked' ? 'locked' : round > 0 ? 'sent' : 'empty' });
+        if (round === this.batchSize) continue;
         await this.cleanup();
         await this.sleep(this.pollIntervalMs);
       } catch (error) {
@@ -187,6 +218,12 @@ export class OutboxRelay {
         await this.sleep(delay);
       }
     }
+  }
+
+  /** Takes the leadership if no other relay's listening connection holds it; false while not listening. */
+  private async lead(): Promise<boolean> {
+    const rows = await this.listener?.query<{ leading: boolean }>(`SELECT pg_try_advisory_lock(hashtext('shop.outbox-relay-leader')) AS leading`);
+    return rows?.[0]?.leading === true;
   }
 
   private async cleanup(): Promise<void> {

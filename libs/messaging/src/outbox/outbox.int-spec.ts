@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { type Kafka } from 'kafkajs';
+import { register } from 'prom-client';
 import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { createLogger, runMigrations } from '@shop/platform';
 import { createTestDatabase, eventually, kafkaBrokers } from '@shop/testing';
@@ -50,6 +51,14 @@ async function readTopic(kafka: Kafka, topic: string, count: number, timeoutMs =
   } finally {
     await consumer.disconnect();
   }
+}
+
+/** The relay rounds of one service so far, by outcome (shop_outbox_relay_rounds_total). */
+async function roundsOf(service: string): Promise<Record<'sent' | 'empty' | 'locked', number>> {
+  const counter = register.getSingleMetric('shop_outbox_relay_rounds_total');
+  const values = counter ? (await counter.get()).values : [];
+  const of = (outcome: string): number => values.find((value) => value.labels.service === service && value.labels.outcome === outcome)?.value ?? 0;
+  return { sent: of('sent'), empty: of('empty'), locked: of('locked') };
 }
 
 async function writeThing(dataSource: DataSource, topic: string): Promise<string> {
@@ -123,6 +132,38 @@ describe('transactional outbox', () => {
       await eventually('outbox marked sent', async () => ((await relay.backlog()).unsent === 0 ? true : undefined));
     } finally {
       await relay.stop();
+    }
+  });
+
+  it('has one relay answer the notifications while another on the same database stands by and polls, and the standby take over when it stops', async () => {
+    const topic = await createTopic(kafka, `outbox-spec.${randomUUID()}`);
+    const service = `spec-${randomUUID().slice(0, 8)}`;
+    const relays = [0, 1].map(() => new OutboxRelay(dataSource, { kafka: new KafkaPublisher(kafka) }, logger, { service, pollIntervalMs: 1_000 }));
+    relays.forEach((relay) => relay.start());
+    try {
+      await eventually('one relay leads', async () => (relays.some((relay) => relay.role === 'active') ? true : undefined), 5_000);
+      const before = await roundsOf(service);
+      const ids: string[] = [];
+      for (let index = 0; index < 60; index++) {
+        ids.push(await writeThing(dataSource, topic));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const after = await roundsOf(service);
+      // Only the leader answers the 60 commits' notifications; the standby polls once a second. With both answering,
+      // about one round per commit would publish nothing.
+      expect(after.locked - before.locked + (after.empty - before.empty)).toBeLessThan(15);
+      expect((await readTopic(kafka, topic, 60)).map((record) => record.key).sort()).toEqual([...ids].sort());
+      expect(relays.map((relay) => relay.role).sort()).toEqual(['active', 'standby']);
+
+      // The leader stops: its connection, and the lock with it, goes; the standby takes over at its next poll.
+      const active = relays.find((relay) => relay.role === 'active') as OutboxRelay;
+      const standby = relays.find((relay) => relay.role === 'standby') as OutboxRelay;
+      await active.stop();
+      await eventually('the standby leads', async () => (standby.role === 'active' ? true : undefined), 5_000);
+      const id = await writeThing(dataSource, topic);
+      expect((await readTopic(kafka, topic, 61)).map((record) => record.key)).toContain(id);
+    } finally {
+      await Promise.all(relays.map((relay) => relay.stop()));
     }
   });
 

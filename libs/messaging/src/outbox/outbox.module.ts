@@ -24,7 +24,7 @@ class OutboxLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeApp
 
   onModuleInit(): void {
     // Reported, not gating: a backlog means a broker is slow or down, which the broker's own check already says.
-    this.health.register('outbox', () => this.relay.backlog());
+    this.health.register('outbox', async () => ({ ...(await this.relay.backlog()), role: this.relay.role }));
   }
 
   onApplicationBootstrap(): void {

@@ -25,6 +25,7 @@ export interface PgListenerOptions {
 export class PgListener {
   private running = false;
   private client: Client | undefined;
+  private listening: Client | undefined;
   private loop: Promise<void> | undefined;
 
   constructor(private readonly options: PgListenerOptions) {
@@ -43,6 +44,20 @@ export class PgListener {
     await this.loop;
   }
 
+  /**
+   * Runs a statement on the listening connection, for state that must live exactly as long as it (a session-level
+   * advisory lock is released the moment the connection drops). Undefined while not connected.
+   */
+  async query<Row extends Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<Row[] | undefined> {
+    const client = this.listening;
+    if (!client) return undefined;
+    try {
+      return (await client.query<Row>(sql, [...params])).rows;
+    } catch {
+      return undefined;
+    }
+  }
+
   private async run(): Promise<void> {
     while (this.running) {
       const client = new Client({ connectionString: this.options.url, connectionTimeoutMillis: 5_000, application_name: this.options.applicationName });
@@ -57,13 +72,16 @@ export class PgListener {
           if (message.channel === this.options.channel) this.options.onNotification(message.payload ?? '');
         });
         await client.query(`LISTEN ${this.options.channel}`);
+        this.listening = client;
         this.options.onListening?.(true);
         await closed;
+        this.listening = undefined;
         this.options.onListening?.(false);
       } catch {
         // Connection refused or dropped during LISTEN: try again after the delay.
       } finally {
         this.client = undefined;
+        this.listening = undefined;
         await client.end().catch(() => undefined);
       }
       if (this.running) await new Promise((resolve) => setTimeout(resolve, this.options.reconnectDelayMs ?? 1_000));
