@@ -125,6 +125,11 @@ describe('order consumers (read model, choreographed saga) on real Kafka', () =>
     await handled(sagaGroup, afterCharges);
     expect((await sql.query('SELECT status FROM orders WHERE id = $1', [orderId])).rows).toEqual([{ status: 'CONFIRMED' }]);
     expect(await outboxed(ORDER_CONFIRMED_V1, orderId)).toBe(1);
+    // The confirmed fact carries the order and its lines as the repository read them back in the status change.
+    const [confirmedFact] = (
+      await sql.query<{ data: object }>(`SELECT envelope->'data' AS data FROM outbox WHERE envelope->>'type' = $1 AND message_key = $2`, [ORDER_CONFIRMED_V1, orderId])
+    ).rows;
+    expect(confirmedFact.data).toEqual({ orderId, userId, totalCents: 2_500, items: [item] });
 
     const shipped = envelope(SHIPPING_SHIPPED_V1, { orderId, userId, shipmentId: randomUUID(), trackingNumber: 'SHP-SPEC-0000-0002' }, { correlationId: orderId });
     const afterShipped = sentinel(SHIPPING_SHIPPED_V1, orderId);

@@ -14,6 +14,13 @@ export interface StoredOrder {
   readonly lines: readonly OrderLine[];
 }
 
+interface LineRow {
+  product_id: string;
+  product_name: string;
+  quantity: number;
+  unit_price_cents: number;
+}
+
 interface OrderRow {
   id: string;
   user_id: string;
@@ -23,7 +30,15 @@ interface OrderRow {
   total_cents: string;
   deadline_at: Date;
   created_at: Date;
+  lines: LineRow[];
 }
+
+/** The order's columns and its lines as one JSON array, so an order is read in one round trip. */
+const ORDER_COLUMNS = `id, user_id, status, saga_style, reason, total_cents, deadline_at, created_at,
+  (SELECT coalesce(json_agg(json_build_object('product_id', l.product_id, 'product_name', l.product_name,
+                                              'quantity', l.quantity, 'unit_price_cents', l.unit_price_cents)
+                            ORDER BY l.product_id), '[]'::json)
+     FROM order_lines l WHERE l.order_id = orders.id) AS lines`;
 
 /** The write model: orders and their lines. Status changes are compare-and-set, so two racing deciders cannot both win. */
 @Injectable()
@@ -56,20 +71,17 @@ export class OrderRepository {
     const rows: OrderRow[] = await manager.query(
       `UPDATE orders SET status = $3, reason = coalesce($4, reason), updated_at = now()
         WHERE id = $1 AND status = $2
-        RETURNING id, user_id, status, saga_style, reason, total_cents, deadline_at, created_at`,
+        RETURNING ${ORDER_COLUMNS}`,
       [orderId, from, to, reason],
     );
     // node-postgres returns [rows, count] for UPDATE ... RETURNING through TypeORM's query().
     const updated = (Array.isArray(rows[0]) ? (rows[0] as unknown as OrderRow[]) : rows)[0];
-    return updated ? this.withLines(manager, updated) : null;
+    return updated ? toStoredOrder(updated) : null;
   }
 
   async find(orderId: string, manager: EntityManager = this.dataSource.manager): Promise<StoredOrder | null> {
-    const [row]: OrderRow[] = await manager.query(
-      `SELECT id, user_id, status, saga_style, reason, total_cents, deadline_at, created_at FROM orders WHERE id = $1`,
-      [orderId],
-    );
-    return row ? this.withLines(manager, row) : null;
+    const [row]: OrderRow[] = await manager.query(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1`, [orderId]);
+    return row ? toStoredOrder(row) : null;
   }
 
   /** Choreographed orders still PENDING after their deadline: nobody orchestrates them, so a watcher must. */
@@ -80,22 +92,18 @@ export class OrderRepository {
     );
     return rows.map((row) => row.id);
   }
+}
 
-  private async withLines(manager: EntityManager, row: OrderRow): Promise<StoredOrder> {
-    const lines: Array<{ product_id: string; product_name: string; quantity: number; unit_price_cents: string }> = await manager.query(
-      `SELECT product_id, product_name, quantity, unit_price_cents FROM order_lines WHERE order_id = $1 ORDER BY product_id`,
-      [row.id],
-    );
-    return {
-      id: row.id,
-      userId: row.user_id,
-      status: row.status,
-      sagaStyle: row.saga_style,
-      reason: row.reason,
-      totalCents: Number(row.total_cents),
-      deadlineAt: row.deadline_at,
-      createdAt: row.created_at,
-      lines: lines.map((l) => ({ productId: l.product_id, productName: l.product_name, quantity: l.quantity, unitPriceCents: Number(l.unit_price_cents) })),
-    };
-  }
+function toStoredOrder(row: OrderRow): StoredOrder {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    status: row.status,
+    sagaStyle: row.saga_style,
+    reason: row.reason,
+    totalCents: Number(row.total_cents),
+    deadlineAt: row.deadline_at,
+    createdAt: row.created_at,
+    lines: row.lines.map((l) => ({ productId: l.product_id, productName: l.product_name, quantity: l.quantity, unitPriceCents: Number(l.unit_price_cents) })),
+  };
 }
