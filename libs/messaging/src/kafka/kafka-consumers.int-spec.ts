@@ -30,6 +30,55 @@ describe('Kafka consumer groups', () => {
     }
   });
 
+  it('handles the partitions of a fetch at once, each partition in order', async () => {
+    const kafka = createKafka({ clientId: 'partitions-spec', brokers: await kafkaBrokers() });
+    const topic = `partitions-spec.${randomUUID()}`;
+    // The records are there before the group starts, so its first fetch brings all three partitions.
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+    await admin.disconnect();
+    const producer = kafka.producer();
+    await producer.connect();
+    const names = [0, 1, 2].flatMap((partition) => [`p${partition}-first`, `p${partition}-second`].map((name) => ({ partition, name })));
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: names.map(({ partition, name }) => ({ partition, key: name, value: JSON.stringify(envelope('thing.happened.v1', { name }, { correlationId: 'c' })) })),
+    });
+    await producer.disconnect();
+
+    const consumers = new KafkaConsumers(kafka, new HealthRegistry(), createLogger('spec', 'silent'));
+    const seen: string[] = [];
+    let inHand = 0;
+    let mostInHand = 0;
+    consumers.subscribe({
+      groupId: `partitions-spec-${randomUUID()}`,
+      topics: [topic],
+      handle: async (message) => {
+        inHand++;
+        mostInHand = Math.max(mostInHand, inHand);
+        // Hold each message until the three partitions are all in hand (or a while has passed), as a handler
+        // waiting on its database would.
+        const until = Date.now() + 3_000;
+        while (inHand < 3 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        inHand--;
+        seen.push((message.data as { name: string }).name);
+      },
+    });
+    consumers.onApplicationBootstrap();
+    try {
+      await eventually('all six handled', async () => (seen.length === 6 ? true : undefined), 60_000);
+      expect(mostInHand).toBe(3);
+      for (const partition of [0, 1, 2]) {
+        expect(seen.filter((name) => name.startsWith(`p${partition}-`))).toEqual([`p${partition}-first`, `p${partition}-second`]);
+      }
+    } finally {
+      await consumers.beforeApplicationShutdown();
+    }
+  });
+
   it('dead-letters a poison message after bounded attempts and keeps consuming the partition', async () => {
     const kafka = createKafka({ clientId: 'dlq-spec', brokers: await kafkaBrokers() });
     const topic = `dlq-spec.${randomUUID()}`;

@@ -30,6 +30,9 @@ export interface KafkaSubscription {
   readonly retryDelayMs?: number;
 }
 
+/** Partitions of the topics a consumer creates, and how many of them it handles at once. */
+const TOPIC_PARTITIONS = 3;
+
 const handledCounter = new Counter({
   name: 'shop_messages_consumed_total',
   help: 'Messages consumed, by group, topic and outcome',
@@ -109,7 +112,7 @@ export class KafkaConsumers implements OnApplicationBootstrap, BeforeApplication
       const existing = new Set(await admin.listTopics());
       const wanted = subscription.topics.flatMap((topic) => [topic, deadLetterTopic(topic)]).filter((topic) => !existing.has(topic));
       if (wanted.length > 0) {
-        await admin.createTopics({ topics: wanted.map((topic) => ({ topic, numPartitions: 3 })), waitForLeaders: true }).catch(() => undefined);
+        await admin.createTopics({ topics: wanted.map((topic) => ({ topic, numPartitions: TOPIC_PARTITIONS })), waitForLeaders: true }).catch(() => undefined);
       }
     } finally {
       await admin.disconnect();
@@ -133,6 +136,11 @@ export class KafkaConsumers implements OnApplicationBootstrap, BeforeApplication
     await consumer.subscribe({ topics: [...subscription.topics], fromBeginning: true });
     await consumer.run({
       autoCommit: true,
+      // The partitions of one fetch are handled at once, one message at a time per partition, which keeps each key's
+      // order while different keys no longer wait on each other's database round trips (kafkajs fetches again once
+      // all of them are done). Handlers of different keys must therefore take shared rows in one order (sorted
+      // product ids), so that two of them cannot deadlock (docs/patterns/05-publish-subscribe.md).
+      partitionsConsumedConcurrently: TOPIC_PARTITIONS,
       eachMessage: async ({ topic, partition, message }) => {
         const context: MessageContext = { topic, partition, offset: message.offset, headers: headersToStrings(message.headers) };
         // The handler runs in a consumer span that continues the producer's trace (docs/observability.md).
