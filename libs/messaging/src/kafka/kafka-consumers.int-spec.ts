@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { deadLetterTopic, type Envelope } from '@shop/contracts';
 import { createLogger, HealthRegistry } from '@shop/platform';
-import { eventually, kafkaBrokers } from '@shop/testing';
+import { ensureTopics, eventually, kafkaBrokers } from '@shop/testing';
 import { envelope } from '../envelope';
 import { KafkaConsumers } from './kafka-consumers';
 import { createKafka } from './kafka.module';
@@ -34,10 +34,7 @@ describe('Kafka consumer groups', () => {
     const kafka = createKafka({ clientId: 'partitions-spec', brokers: await kafkaBrokers() });
     const topic = `partitions-spec.${randomUUID()}`;
     // The records are there before the group starts, so its first fetch brings all three partitions.
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
-    await admin.disconnect();
+    await ensureTopics(kafka, [topic]);
     const producer = kafka.producer();
     await producer.connect();
     const names = [0, 1, 2].flatMap((partition) => [`p${partition}-first`, `p${partition}-second`].map((name) => ({ partition, name })));
