@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Envelope } from '@shop/contracts';
-import { createKafka } from '@shop/messaging';
+import { createKafka, TOPIC_PARTITIONS } from '@shop/messaging';
 import { eventually, kafkaBrokers } from './infrastructure';
 import { type Consumer, type Kafka } from 'kafkajs';
 
@@ -13,7 +13,7 @@ export async function specKafka(clientId: string): Promise<Kafka> {
   return createKafka({ clientId, brokers: await kafkaBrokers() });
 }
 
-/** Creates the topics that do not exist yet, with 3 partitions as the consumers of libs/messaging do. */
+/** Creates the topics that do not exist yet, with as many partitions as the consumers of libs/messaging give theirs. */
 export async function ensureTopics(kafka: Kafka, topics: readonly string[]): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
@@ -21,7 +21,7 @@ export async function ensureTopics(kafka: Kafka, topics: readonly string[]): Pro
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((topic) => !existing.has(topic));
     if (missing.length > 0) {
-      await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: 3 })), waitForLeaders: true }).catch(() => undefined);
+      await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: TOPIC_PARTITIONS })), waitForLeaders: true }).catch(() => undefined);
     }
   } finally {
     await admin.disconnect();

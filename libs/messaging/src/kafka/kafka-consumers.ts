@@ -31,7 +31,7 @@ export interface KafkaSubscription {
 }
 
 /** Partitions of the topics a consumer creates, and how many of them it handles at once. */
-const TOPIC_PARTITIONS = 3;
+export const TOPIC_PARTITIONS = 3;
 
 const handledCounter = new Counter({
   name: 'shop_messages_consumed_total',

@@ -5,7 +5,7 @@ import { type Kafka } from 'kafkajs';
 import { register } from 'prom-client';
 import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { createLogger, runMigrations } from '@shop/platform';
-import { createTestDatabase, eventually, kafkaBrokers } from '@shop/testing';
+import { createTestDatabase, ensureTopics, eventually, kafkaBrokers } from '@shop/testing';
 import { envelope } from '../envelope';
 import { createKafka } from '../kafka/kafka.module';
 import { KafkaPublisher } from '../kafka/kafka-publisher';
@@ -27,10 +27,7 @@ const logger = createLogger('outbox-spec', 'silent');
 const root = resolve(__dirname, '../../../..');
 
 async function createTopic(kafka: Kafka, topic: string): Promise<string> {
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
-  await admin.disconnect();
+  await ensureTopics(kafka, [topic]);
   return topic;
 }
 

@@ -75,7 +75,6 @@ export class PgListener {
         this.listening = client;
         this.options.onListening?.(true);
         await closed;
-        this.listening = undefined;
         this.options.onListening?.(false);
       } catch {
         // Connection refused or dropped during LISTEN: try again after the delay.
