@@ -41,6 +41,16 @@ try {
     await db.end();
     console.log(`  ${service.padEnd(15)} database ${database}${reset ? ' (recreated empty)' : ''}, role ${role}`);
   }
+  const { rows } = await admin.query(`SELECT setting FROM pg_settings WHERE name = 'autovacuum'`);
+  if (rows[0]?.setting === 'off') {
+    // Each saga step, stock move and outbox row updates or deletes rows; without autovacuum their dead versions stay
+    // and the planner never gets statistics, so every run of the shop gets slower (docs/architecture.md).
+    console.log(
+      '  warning: autovacuum is off on this PostgreSQL server, so the shop\'s tables keep their dead rows and get no ' +
+        'statistics as it runs. Turn it on (the default) with: ' +
+        `psql ${adminUrl} -c "ALTER SYSTEM SET autovacuum = on" -c "SELECT pg_reload_conf()"`,
+    );
+  }
 } finally {
   await admin.end();
 }
