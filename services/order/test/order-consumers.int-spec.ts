@@ -3,6 +3,8 @@ import { type INestApplication } from '@nestjs/common';
 import {
   CONSUMER_GROUPS,
   type Envelope,
+  INVENTORY_REJECTED_V1,
+  INVENTORY_RESERVED_V1,
   ORDER_CONFIRMED_V1,
   ORDER_PLACED_V1,
   ORDER_SHIPPED_V1,
@@ -10,6 +12,7 @@ import {
   PAYMENT_CHARGED_V1,
   PROTO_ROOT,
   protoPath,
+  type SagaStyle,
   SHIPPING_SHIPPED_V1,
   TOPICS,
 } from '@shop/contracts';
@@ -105,11 +108,11 @@ describe('order consumers (read model, choreographed saga) on real Kafka', () =>
     expect(sales).toEqual([{ units: '2', revenue_cents: '2500', orders: '1' }]);
   });
 
-  it('confirms, then ships, a choreographed order once when payment.charged and shipping.shipped arrive twice', async () => {
-    const [orderId, userId, item] = [randomUUID(), randomUUID(), line()];
+  /** A PENDING order of `style` with one line of 2 x 12.50, due in an hour. */
+  const pendingOrder = async (orderId: string, userId: string, item: OrderLineV1, style: SagaStyle): Promise<void> => {
     await sql.query(
-      `INSERT INTO orders (id, user_id, status, total_cents, saga_style, deadline_at) VALUES ($1, $2, 'PENDING', 2500, 'choreography', now() + interval '1 hour')`,
-      [orderId, userId],
+      `INSERT INTO orders (id, user_id, status, total_cents, saga_style, deadline_at) VALUES ($1, $2, 'PENDING', 2500, $3, now() + interval '1 hour')`,
+      [orderId, userId, style],
     );
     await sql.query(`INSERT INTO order_lines (order_id, product_id, product_name, quantity, unit_price_cents) VALUES ($1, $2, $3, $4, $5)`, [
       orderId,
@@ -118,6 +121,11 @@ describe('order consumers (read model, choreographed saga) on real Kafka', () =>
       item.quantity,
       item.unitPriceCents,
     ]);
+  };
+
+  it('confirms, then ships, a choreographed order once when payment.charged and shipping.shipped arrive twice', async () => {
+    const [orderId, userId, item] = [randomUUID(), randomUUID(), line()];
+    await pendingOrder(orderId, userId, item, 'choreography');
 
     const charged = envelope(PAYMENT_CHARGED_V1, { orderId, userId, amountCents: 2_500 }, { correlationId: orderId });
     const afterCharges = sentinel(PAYMENT_CHARGED_V1, orderId);
@@ -142,5 +150,42 @@ describe('order consumers (read model, choreographed saga) on real Kafka', () =>
       [charged.id, shipped.id],
     ]);
     expect(inbox.rows[0].n).toBe(2);
+  });
+
+  it('names who stayed silent when a choreographed order passes its deadline: inventory, or payment once the stock was reserved', async () => {
+    const userId = randomUUID();
+    const [reservedId, unreservedId, orchestratedId] = [randomUUID(), randomUUID(), randomUUID()];
+    await pendingOrder(reservedId, userId, line(), 'choreography');
+    await pendingOrder(unreservedId, userId, line(), 'choreography');
+    await pendingOrder(orchestratedId, userId, line(), 'orchestration');
+    const reserved = (orderId: string, sagaStyle: SagaStyle): Envelope =>
+      envelope(INVENTORY_RESERVED_V1, { orderId, userId, totalCents: 2_500, items: [line()], sagaStyle }, { correlationId: orderId });
+    const stockReservedAt = async (orderId: string): Promise<Date | null> =>
+      (await sql.query<{ at: Date | null }>('SELECT stock_reserved_at AS at FROM orders WHERE id = $1', [orderId])).rows[0].at;
+
+    // Delivered twice: the first records the reservation, the second finds it recorded.
+    const first = reserved(reservedId, 'choreography');
+    const afterReserved = sentinel(INVENTORY_REJECTED_V1, reservedId);
+    await publish(kafka, TOPICS.inventory, reservedId, [first, first, afterReserved]);
+    // An orchestrated order's reservation is its orchestrator's business: nothing is recorded here.
+    const afterOrchestrated = sentinel(INVENTORY_REJECTED_V1, orchestratedId);
+    await publish(kafka, TOPICS.inventory, orchestratedId, [reserved(orchestratedId, 'orchestration'), afterOrchestrated]);
+    await handled(sagaGroup, afterReserved);
+    await handled(sagaGroup, afterOrchestrated);
+    expect(await stockReservedAt(reservedId)).toBeInstanceOf(Date);
+    expect(await stockReservedAt(unreservedId)).toBeNull();
+    expect(await stockReservedAt(orchestratedId)).toBeNull();
+
+    await sql.query(`UPDATE orders SET deadline_at = now() - interval '1 second' WHERE id = ANY($1::uuid[])`, [[reservedId, unreservedId]]);
+    const outcomes = await eventually('both choreographed orders cancelled by the deadline watcher', async () => {
+      const { rows } = await sql.query<{ id: string; status: string; reason: string | null }>(
+        'SELECT id, status, reason FROM orders WHERE id = ANY($1::uuid[])',
+        [[reservedId, unreservedId]],
+      );
+      return rows.every((row) => row.status === 'CANCELLED') ? new Map(rows.map((row) => [row.id, row.reason])) : undefined;
+    }, 30_000);
+    expect(outcomes.get(reservedId)).toBe('PAYMENT_UNAVAILABLE');
+    expect(outcomes.get(unreservedId)).toBe('INVENTORY_UNAVAILABLE');
+    expect((await sql.query('SELECT status FROM orders WHERE id = $1', [orchestratedId])).rows).toEqual([{ status: 'PENDING' }]);
   });
 });

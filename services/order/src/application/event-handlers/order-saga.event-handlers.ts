@@ -9,10 +9,12 @@ import { CommandBus } from '@nestjs/cqrs';
 import {
   type Envelope,
   INVENTORY_REJECTED_V1,
+  INVENTORY_RESERVED_V1,
   PAYMENT_CHARGED_V1,
   PAYMENT_DECLINED_V1,
   SHIPPING_SHIPPED_V1,
   type InventoryRejectedV1Data,
+  type InventoryReservedV1Data,
   type PaymentChargedV1Data,
   type PaymentDeclinedV1Data,
   type ShippingShippedV1Data,
@@ -33,6 +35,12 @@ export class OrderSagaEventHandlers {
 
   async handle(message: Envelope, consumer: string): Promise<void> {
     switch (message.type) {
+      case INVENTORY_RESERVED_V1: {
+        // Not a decision, a note for the deadline watcher: the stock is held, so a silence after it is payment's.
+        const data = message.data as InventoryReservedV1Data;
+        if (data.sagaStyle === 'choreography') await this.orders.markStockReserved(data.orderId);
+        return;
+      }
       case INVENTORY_REJECTED_V1:
         return this.decide(message, consumer, (message.data as InventoryRejectedV1Data).orderId, { to: 'CANCELLED', reason: 'OUT_OF_STOCK' });
       case PAYMENT_CHARGED_V1:

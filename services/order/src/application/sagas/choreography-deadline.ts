@@ -1,12 +1,15 @@
 /**
  * The choreographed saga has no orchestrator, but its orders still have a deadline: this watcher cancels orders
- * still PENDING when it passes (PAYMENT_UNAVAILABLE). The order.cancelled event makes inventory release the stock
- * and payment refund (or void) the charge, so a reply that arrives later can never leave money or stock behind.
+ * still PENDING when it passes. The reason names who stayed silent: INVENTORY_UNAVAILABLE when inventory's
+ * reservation had not reached order by then, else PAYMENT_UNAVAILABLE. The order.cancelled event makes inventory
+ * release the stock and payment refund (or void) the charge, so a reply that arrives later can never leave money or
+ * stock behind.
  */
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { LOGGER, type Logger } from '@shop/platform';
 import { DataSource } from 'typeorm';
+import { type CancellationReason } from '../../domain/order';
 import { OrderRepository } from '../../infrastructure/persistence/order.repository';
 import { ChangeOrderStatusCommand } from '../commands/change-order-status.command';
 import { sagaDuration, sagaOutcomes } from './saga-runner';
@@ -39,13 +42,12 @@ export class ChoreographyDeadlineWatcher implements OnApplicationBootstrap, Befo
   private async sweep(): Promise<void> {
     if (!this.dataSource.isInitialized) return;
     try {
-      for (const orderId of await this.orders.overduePending('choreography', 100)) {
+      for (const { id: orderId, stockReserved } of await this.orders.overduePending('choreography', 100)) {
         const order = await this.orders.find(orderId);
-        const cancelled = await this.commands.execute(
-          new ChangeOrderStatusCommand(orderId, { to: 'CANCELLED', reason: 'PAYMENT_UNAVAILABLE' }, `deadline:${orderId}`),
-        );
+        const reason: CancellationReason = stockReserved ? 'PAYMENT_UNAVAILABLE' : 'INVENTORY_UNAVAILABLE';
+        const cancelled = await this.commands.execute(new ChangeOrderStatusCommand(orderId, { to: 'CANCELLED', reason }, `deadline:${orderId}`));
         if (cancelled && order) {
-          sagaOutcomes.inc({ style: 'choreography', outcome: 'cancelled', reason: 'PAYMENT_UNAVAILABLE' });
+          sagaOutcomes.inc({ style: 'choreography', outcome: 'cancelled', reason });
           sagaDuration.observe({ style: 'choreography', outcome: 'cancelled' }, (Date.now() - order.createdAt.getTime()) / 1000);
         }
       }

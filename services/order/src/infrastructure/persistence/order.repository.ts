@@ -14,6 +14,12 @@ export interface StoredOrder {
   readonly lines: readonly OrderLine[];
 }
 
+/** A choreographed order past its deadline, and whether inventory's reservation had reached order by then. */
+export interface OverdueOrder {
+  readonly id: string;
+  readonly stockReserved: boolean;
+}
+
 interface LineRow {
   product_id: string;
   product_name: string;
@@ -85,12 +91,25 @@ export class OrderRepository {
   }
 
   /** Choreographed orders still PENDING after their deadline: nobody orchestrates them, so a watcher must. */
-  async overduePending(style: SagaStyle, limit: number): Promise<string[]> {
-    const rows: Array<{ id: string }> = await this.dataSource.query(
-      `SELECT id FROM orders WHERE status = 'PENDING' AND saga_style = $1 AND deadline_at < now() ORDER BY deadline_at LIMIT $2`,
+  async overduePending(style: SagaStyle, limit: number): Promise<OverdueOrder[]> {
+    const rows: Array<{ id: string; stock_reserved: boolean }> = await this.dataSource.query(
+      `SELECT id, stock_reserved_at IS NOT NULL AS stock_reserved FROM orders
+        WHERE status = 'PENDING' AND saga_style = $1 AND deadline_at < now() ORDER BY deadline_at LIMIT $2`,
       [style, limit],
     );
-    return rows.map((row) => row.id);
+    return rows.map((row) => ({ id: row.id, stockReserved: row.stock_reserved }));
+  }
+
+  /**
+   * Choreography: records that inventory reserved the stock of a pending choreographed order. Set once, in one
+   * statement, so a redelivered inventory.reserved changes nothing and needs no inbox row.
+   */
+  async markStockReserved(orderId: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE orders SET stock_reserved_at = now()
+        WHERE id = $1 AND saga_style = 'choreography' AND status = 'PENDING' AND stock_reserved_at IS NULL`,
+      [orderId],
+    );
   }
 }
 
