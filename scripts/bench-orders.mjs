@@ -11,11 +11,15 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Kafka, logLevel } from 'kafkajs';
+import { createRequire } from 'node:module';
 import pg from 'pg';
 import { Agent, request } from 'undici';
 
 const ROOT = resolve(import.meta.dirname, '..');
+// The shop's own Kafka client factory (built by start:local): bounded timeouts, and without kafkajs's idle 1 ms timer.
+const require = createRequire(import.meta.url);
+const { createKafka } = require(resolve(ROOT, 'libs/messaging/dist/index.js'));
+const { createLogger } = require(resolve(ROOT, 'libs/platform/dist/index.js'));
 const env = Object.fromEntries(
   readFileSync(resolve(ROOT, existsSync(resolve(ROOT, '.env')) ? '.env' : '.env.example'), 'utf8')
     .split('\n')
@@ -170,7 +174,7 @@ async function run() {
 
   const placedAt = new Map();
   const done = new Map();
-  const kafka = new Kafka({ clientId: 'bench-orders', brokers: env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+  const kafka = createKafka({ clientId: 'bench-orders', brokers: env.KAFKA_BROKERS.split(','), logger: createLogger('bench-orders', 'silent') });
   const consumer = kafka.consumer({ groupId: `bench-orders-${randomUUID()}` });
   await consumer.connect();
   await consumer.subscribe({ topics: ['orders.events.v1'], fromBeginning: false });
