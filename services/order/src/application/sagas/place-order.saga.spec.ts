@@ -158,7 +158,7 @@ describe('the orchestrated order saga', () => {
     expect(result.calls).not.toContain('confirm');
   });
 
-  it('resumes from a persisted state: a saga restarted after the charge goes straight to confirm', async () => {
+  it('resumes from a persisted state: a saga restarted after the charge goes straight to confirm, and is done', async () => {
     const calls: string[] = [];
     const context: PlaceOrderSagaContext = {
       orderId: 'o1',
@@ -171,7 +171,24 @@ describe('the orchestrated order saga', () => {
     };
     const afterCharge: SagaState = { status: 'RUNNING', stepIndex: 2, pendingCompensations: [], reason: null, attempts: 0, deadlineAt: new Date(Date.now() + 1_000) };
     const progress = await advance(placeOrderSaga, afterCharge, context, { now: () => new Date(), backoffMs: () => 1 });
-    expect(progress.next).toBe('continue');
+    expect(progress).toMatchObject({ next: 'finished', outcome: 'completed', state: { status: 'DONE', stepIndex: 3 } });
     expect(calls).toEqual(['confirm']);
+  });
+
+  it('finishes with the last undo: no state with nothing left to undo is returned for saving', async () => {
+    const calls: string[] = [];
+    const context: PlaceOrderSagaContext = {
+      orderId: 'o1',
+      userId: 'u1',
+      totalCents: 1_000,
+      lines: [],
+      inventory: new ScriptedInventory([], ['ok'], calls),
+      payment: new ScriptedPayment([], calls),
+      confirm: async () => void calls.push('confirm'),
+    };
+    const lastUndo: SagaState = { status: 'COMPENSATING', stepIndex: 1, pendingCompensations: [0], reason: 'PAYMENT_DECLINED', attempts: 0, deadlineAt: new Date(0) };
+    const progress = await advance(placeOrderSaga, lastUndo, context, { now: () => new Date(), backoffMs: () => 1 });
+    expect(progress).toMatchObject({ next: 'finished', outcome: 'compensated', state: { status: 'DONE', pendingCompensations: [], reason: 'PAYMENT_DECLINED' } });
+    expect(calls).toEqual(['release']);
   });
 });

@@ -61,7 +61,11 @@ export async function advance<C>(definition: SagaDefinition<C>, state: SagaState
     const step = definition[state.stepIndex];
     try {
       const outcome = await step.action(context);
-      if (outcome.kind === 'done') return { next: 'continue', state: { ...state, stepIndex: state.stepIndex + 1, attempts: 0 } };
+      if (outcome.kind === 'done') {
+        const next = { ...state, stepIndex: state.stepIndex + 1, attempts: 0 };
+        // After the last step nothing is left to run: finished now, so no state between it and DONE is ever saved.
+        return next.stepIndex >= definition.length ? { next: 'finished', state: { ...next, status: 'DONE' }, outcome: 'completed' } : { next: 'continue', state: next };
+      }
       return { next: 'continue', state: compensating(definition, state, state.stepIndex, outcome.reason) };
     } catch (error) {
       const attempts = state.attempts + 1;
@@ -80,7 +84,9 @@ export async function advance<C>(definition: SagaDefinition<C>, state: SagaState
   const index = pending[pending.length - 1];
   try {
     await definition[index].compensation?.(context);
-    return { next: 'continue', state: { ...state, pendingCompensations: pending.slice(0, -1), attempts: 0 } };
+    const rest = { ...state, pendingCompensations: pending.slice(0, -1), attempts: 0 };
+    // The last undo: finished now, as after the last forward step.
+    return rest.pendingCompensations.length === 0 ? { next: 'finished', state: { ...rest, status: 'DONE' }, outcome: 'compensated' } : { next: 'continue', state: rest };
   } catch (error) {
     // Undo the other steps meanwhile (a refund waiting for payment must not hold the stock), then retry this one.
     const attempts = state.attempts + 1;
