@@ -49,18 +49,20 @@ interface Scenario {
   readonly failuresBeforeDeadline?: number;
 }
 
+/** Order o1 of user u1 for 10.00, with scripted participants that record their calls in `calls`. */
+function scriptedContext(calls: string[], inventory: InventoryPort, payment: PaymentPort, lines: readonly OrderLine[] = []): PlaceOrderSagaContext {
+  return { orderId: 'o1', userId: 'u1', totalCents: 1_000, lines, inventory, payment, confirm: async () => void calls.push('confirm') };
+}
+
 async function run(scenario: Scenario): Promise<{ calls: string[]; outcome: string; reason: string | null; retries: number }> {
   const calls: string[] = [];
   const lines: OrderLine[] = [{ productId: 'p1', productName: 'Kettle', quantity: 1, unitPriceCents: 1_000 }];
-  const context: PlaceOrderSagaContext = {
-    orderId: 'o1',
-    userId: 'u1',
-    totalCents: 1_000,
+  const context = scriptedContext(
+    calls,
+    new ScriptedInventory([...scenario.reserve], [...(scenario.release ?? [])], calls),
+    new ScriptedPayment([...scenario.charge], calls),
     lines,
-    inventory: new ScriptedInventory([...scenario.reserve], [...(scenario.release ?? [])], calls),
-    payment: new ScriptedPayment([...scenario.charge], calls),
-    confirm: async () => void calls.push('confirm'),
-  };
+  );
   let clock = 0;
   const deadline = scenario.failuresBeforeDeadline ?? 2;
   const timing = { now: () => new Date(clock), backoffMs: () => 1 };
@@ -127,15 +129,7 @@ describe('the orchestrated order saga', () => {
         if (!paymentUp) throw new Error('payment unavailable');
       }
     })([], calls);
-    const context: PlaceOrderSagaContext = {
-      orderId: 'o1',
-      userId: 'u1',
-      totalCents: 1_000,
-      lines: [],
-      inventory: new ScriptedInventory([], [], calls),
-      payment,
-      confirm: async () => void calls.push('confirm'),
-    };
+    const context = scriptedContext(calls, new ScriptedInventory([], [], calls), payment);
     const timing = { now: () => new Date(), backoffMs: () => 1 };
     let state: SagaState = { status: 'COMPENSATING', stepIndex: 2, pendingCompensations: [0, 1], reason: 'PAYMENT_UNAVAILABLE', attempts: 0, deadlineAt: new Date(0) };
     let progress = await advance(placeOrderSaga, state, context, timing);
@@ -160,15 +154,7 @@ describe('the orchestrated order saga', () => {
 
   it('resumes from a persisted state: a saga restarted after the charge goes straight to confirm, and is done', async () => {
     const calls: string[] = [];
-    const context: PlaceOrderSagaContext = {
-      orderId: 'o1',
-      userId: 'u1',
-      totalCents: 1_000,
-      lines: [],
-      inventory: new ScriptedInventory([], [], calls),
-      payment: new ScriptedPayment([], calls),
-      confirm: async () => void calls.push('confirm'),
-    };
+    const context = scriptedContext(calls, new ScriptedInventory([], [], calls), new ScriptedPayment([], calls));
     const afterCharge: SagaState = { status: 'RUNNING', stepIndex: 2, pendingCompensations: [], reason: null, attempts: 0, deadlineAt: new Date(Date.now() + 1_000) };
     const progress = await advance(placeOrderSaga, afterCharge, context, { now: () => new Date(), backoffMs: () => 1 });
     expect(progress).toMatchObject({ next: 'finished', outcome: 'completed', state: { status: 'DONE', stepIndex: 3 } });
@@ -177,15 +163,7 @@ describe('the orchestrated order saga', () => {
 
   it('finishes with the last undo: no state with nothing left to undo is returned for saving', async () => {
     const calls: string[] = [];
-    const context: PlaceOrderSagaContext = {
-      orderId: 'o1',
-      userId: 'u1',
-      totalCents: 1_000,
-      lines: [],
-      inventory: new ScriptedInventory([], ['ok'], calls),
-      payment: new ScriptedPayment([], calls),
-      confirm: async () => void calls.push('confirm'),
-    };
+    const context = scriptedContext(calls, new ScriptedInventory([], ['ok'], calls), new ScriptedPayment([], calls));
     const lastUndo: SagaState = { status: 'COMPENSATING', stepIndex: 1, pendingCompensations: [0], reason: 'PAYMENT_DECLINED', attempts: 0, deadlineAt: new Date(0) };
     const progress = await advance(placeOrderSaga, lastUndo, context, { now: () => new Date(), backoffMs: () => 1 });
     expect(progress).toMatchObject({ next: 'finished', outcome: 'compensated', state: { status: 'DONE', pendingCompensations: [], reason: 'PAYMENT_DECLINED' } });
