@@ -28,6 +28,7 @@ const env = Object.fromEntries(
     .map((m) => [m[1], process.env[m[1]] ?? m[2]]),
 );
 const GATEWAY = `http://127.0.0.1:${env.GATEWAY_HTTP_PORT}`;
+const ADMIN_URL = process.env.POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const RATES = (process.env.BENCH_RATES ?? '40,80,120,160,200').split(',').map(Number);
 const PHASE_SECONDS = Number(process.env.BENCH_PHASE_SECONDS ?? 6);
 const agent = new Agent({ connections: 64, pipelining: 1, keepAliveTimeout: 30_000 });
@@ -72,12 +73,12 @@ function ticksSince(before) {
 }
 
 async function postgresBase(seconds = 4, clients = 8) {
-  const admin = new pg.Client({ connectionString: process.env.POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' });
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
   await admin.query('CREATE TEMP TABLE IF NOT EXISTS _noop (x int)');
   await admin.query('DROP TABLE IF EXISTS bench_orders_base');
   await admin.query('CREATE TABLE bench_orders_base (id uuid PRIMARY KEY, payload jsonb NOT NULL, at timestamptz NOT NULL DEFAULT now())');
-  const pool = new pg.Pool({ connectionString: process.env.POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', max: clients });
+  const pool = new pg.Pool({ connectionString: ADMIN_URL, max: clients });
   const end = Date.now() + seconds * 1000;
   let count = 0;
   await Promise.all(
@@ -101,8 +102,7 @@ async function postgresBase(seconds = 4, clients = 8) {
  * alike. With autovacuum on (the default, and in docker compose and Kubernetes) it does nothing.
  */
 async function vacuumIfNoAutovacuum() {
-  const adminUrl = process.env.POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const admin = new pg.Client({ connectionString: adminUrl });
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
   const { rows } = await admin.query(`SELECT setting FROM pg_settings WHERE name = 'autovacuum'`);
   await admin.end();
@@ -111,7 +111,7 @@ async function vacuumIfNoAutovacuum() {
     .filter(([name]) => name.endsWith('_DATABASE_URL'))
     .map(([, url]) => new URL(url).pathname.slice(1));
   for (const database of databases) {
-    const client = new pg.Client({ connectionString: Object.assign(new URL(adminUrl), { pathname: `/${database}` }).toString() });
+    const client = new pg.Client({ connectionString: Object.assign(new URL(ADMIN_URL), { pathname: `/${database}` }).toString() });
     await client.connect();
     await client.query('VACUUM (ANALYZE)');
     await client.end();
