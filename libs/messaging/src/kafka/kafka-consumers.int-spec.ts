@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { type Kafka } from 'kafkajs';
 import { deadLetterTopic, type Envelope } from '@shop/contracts';
 import { createLogger, HealthRegistry } from '@shop/platform';
 import { ensureTopics, eventually, kafkaBrokers } from '@shop/testing';
 import { envelope } from '../envelope';
-import { KafkaConsumers } from './kafka-consumers';
+import { KafkaConsumers, OFFSET_COMMIT_INTERVAL_MS } from './kafka-consumers';
 import { createKafka } from './kafka.module';
 import { KafkaPublisher } from './kafka-publisher';
 
@@ -132,6 +133,61 @@ describe('Kafka consumer groups', () => {
       await dlqConsumer.disconnect();
       await publisher.close();
       await consumers.beforeApplicationShutdown();
+    }
+  });
+
+  it('commits handled offsets once per interval rather than per message, and what is left on shutdown', async () => {
+    const kafka = createKafka({ clientId: 'commit-spec', brokers: await kafkaBrokers() });
+    const topic = `commit-spec.${randomUUID()}`;
+    const groupId = `commit-spec-${randomUUID()}`;
+    await ensureTopics(kafka, [topic]);
+    // The same client, with every consumer it makes counting its offset commits.
+    let commits = 0;
+    const counting: Kafka = Object.create(kafka, {
+      consumer: {
+        value: (config: Parameters<Kafka['consumer']>[0]) => {
+          const consumer = kafka.consumer(config);
+          consumer.on(consumer.events.COMMIT_OFFSETS, () => void commits++);
+          return consumer;
+        },
+      },
+    });
+    const admin = kafka.admin();
+    await admin.connect();
+    const committed = async (): Promise<number> =>
+      (await admin.fetchOffsets({ groupId, topics: [topic] }))[0].partitions.reduce((sum, p) => sum + Math.max(Number(p.offset), 0), 0);
+    const consumers = new KafkaConsumers(counting, new HealthRegistry(), createLogger('spec', 'silent'));
+    const seen: string[] = [];
+    consumers.subscribe({ groupId, topics: [topic], handle: async (m) => void seen.push(m.id) });
+    consumers.onApplicationBootstrap();
+    const publisher = new KafkaPublisher(kafka);
+    const publishOneByOne = async (count: number): Promise<void> => {
+      for (let i = 0; i < count; i++) {
+        const message = envelope('thing.happened.v1', { i }, { correlationId: 'c' });
+        await publisher.publish([{ topic, key: `k${i}`, value: JSON.stringify(message), headers: {} }]);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    };
+    try {
+      await eventually('group running', async () => ((await consumers.running()) ? true : undefined), 30_000);
+      // Thirty messages over about a second arrive in many small fetches; kafkajs's auto-commit would commit each.
+      const started = Date.now();
+      await publishOneByOne(30);
+      await eventually('thirty handled and committed', async () => (seen.length === 30 && (await committed()) === 30 ? true : undefined), 30_000);
+      expect(commits).toBeLessThanOrEqual(Math.ceil((Date.now() - started) / OFFSET_COMMIT_INTERVAL_MS) + 1);
+      expect(commits).toBeGreaterThanOrEqual(1);
+
+      // Handled, then shut down before the interval is up: the shutdown commits them.
+      await publishOneByOne(5);
+      await eventually('five more handled', async () => (seen.length === 35 ? true : undefined), 30_000);
+    } finally {
+      await publisher.close();
+      await consumers.beforeApplicationShutdown();
+    }
+    try {
+      expect(await committed()).toBe(35);
+    } finally {
+      await admin.disconnect();
     }
   });
 });

@@ -5,7 +5,7 @@
  * here a failing message is retried a bounded number of times, then parked on `<topic>.dlq` and the partition moves on.
  */
 import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap, Inject } from '@nestjs/common';
-import { type Consumer, type IHeaders, Kafka } from 'kafkajs';
+import { type Consumer, type IHeaders, Kafka, type TopicPartitionOffsetAndMetadata } from 'kafkajs';
 import { Counter, Gauge } from 'prom-client';
 import { deadLetterTopic, type Envelope, HEADERS } from '@shop/contracts';
 import { contextFromHeaders, HealthRegistry, inSpan, LOGGER, type Logger } from '@shop/platform';
@@ -33,6 +33,26 @@ export interface KafkaSubscription {
 /** Partitions of the topics a consumer creates, and how many of them it handles at once. */
 export const TOPIC_PARTITIONS = 3;
 
+/**
+ * How long a group keeps the offsets it has handled before committing them to Kafka. kafkajs's own auto-commit sends
+ * an OffsetCommit after every batch, which at a steady trickle of events means one per message per group: more
+ * requests than the fetches themselves. The handlers are idempotent (inbox), so committing once a second costs at
+ * most a second of redelivered, dropped messages after a crash or a rebalance.
+ */
+export const OFFSET_COMMIT_INTERVAL_MS = 1_000;
+
+/** One consumer group's kafkajs consumer, and the offsets it has handled and not yet committed. */
+interface GroupConsumer {
+  readonly consumer: Consumer;
+  readonly topics: readonly string[];
+  running: boolean;
+  /** Messages being handled now. */
+  inHand: number;
+  /** The next offset to read, by `topic:partition`, for every partition with messages handled since the last commit. */
+  readonly handled: Map<string, TopicPartitionOffsetAndMetadata>;
+  commitTimer: NodeJS.Timeout | undefined;
+}
+
 const handledCounter = new Counter({
   name: 'shop_messages_consumed_total',
   help: 'Messages consumed, by group, topic and outcome',
@@ -52,7 +72,7 @@ export function headersToStrings(headers: IHeaders | undefined): Record<string, 
 @Injectable()
 export class KafkaConsumers implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly subscriptions: KafkaSubscription[] = [];
-  private readonly consumers = new Map<string, { consumer: Consumer; running: boolean }>();
+  private readonly consumers = new Map<string, GroupConsumer>();
   private readonly deadLetters: KafkaPublisher;
   private stopping = false;
 
@@ -84,11 +104,47 @@ export class KafkaConsumers implements OnApplicationBootstrap, BeforeApplication
     for (const subscription of this.subscriptions) void this.startWithRetry(subscription);
   }
 
-  /** Consumers stop (finishing the message in hand) before the database pool closes. */
+  /**
+   * Consumers stop before the database pool closes: each pauses its partitions, finishes the messages in hand, commits
+   * what it handled, and leaves its group.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
-    await Promise.all([...this.consumers.values()].map(({ consumer }) => consumer.disconnect().catch(() => undefined)));
+    await Promise.all([...this.consumers.values()].map((group) => this.stop(group)));
     await this.deadLetters.close();
+  }
+
+  private async stop(group: GroupConsumer): Promise<void> {
+    try {
+      group.consumer.pause(group.topics.map((topic) => ({ topic })));
+    } catch {
+      // Not running yet (consumer.run not called): nothing in hand.
+    }
+    // Bounded: a handler stuck on a dead dependency does not hold the shutdown; its message is not committed.
+    const until = Date.now() + 10_000;
+    while (group.inHand > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+    await this.commitHandled(group);
+    await group.consumer.disconnect().catch(() => undefined);
+  }
+
+  /** Commits the offsets handled since the last commit. A failed commit is not retried: those messages come again. */
+  private async commitHandled(group: GroupConsumer): Promise<void> {
+    clearTimeout(group.commitTimer);
+    group.commitTimer = undefined;
+    if (group.handled.size === 0) return;
+    const offsets = [...group.handled.values()];
+    group.handled.clear();
+    try {
+      await group.consumer.commitOffsets(offsets);
+    } catch (error) {
+      this.logger.warn({ err: error, offsets }, 'offset commit failed; those messages will be delivered again and dropped by the inbox');
+    }
+  }
+
+  /** Notes a handled (or dead-lettered) message; its offset is committed with the others within the interval. */
+  private noteHandled(group: GroupConsumer, topic: string, partition: number, offset: string): void {
+    group.handled.set(`${topic}:${partition}`, { topic, partition, offset: (BigInt(offset) + 1n).toString() });
+    group.commitTimer ??= setTimeout(() => void this.commitHandled(group), OFFSET_COMMIT_INTERVAL_MS);
   }
 
   private async startWithRetry(subscription: KafkaSubscription): Promise<void> {
@@ -118,7 +174,7 @@ export class KafkaConsumers implements OnApplicationBootstrap, BeforeApplication
       await admin.disconnect();
     }
     const consumer = this.kafka.consumer({ groupId: subscription.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, allowAutoTopicCreation: false });
-    const entry = { consumer, running: false };
+    const entry: GroupConsumer = { consumer, topics: subscription.topics, running: false, inHand: 0, handled: new Map(), commitTimer: undefined };
     this.consumers.set(subscription.groupId, entry);
     consumer.on(consumer.events.CRASH, (event) => {
       entry.running = false;
@@ -127,6 +183,11 @@ export class KafkaConsumers implements OnApplicationBootstrap, BeforeApplication
     });
     consumer.on(consumer.events.GROUP_JOIN, () => {
       entry.running = true;
+      // After a rebalance some partitions may belong to another member: their offsets are no longer ours to commit.
+      // The group resumes from its committed offsets, and the inbox drops what comes again.
+      clearTimeout(entry.commitTimer);
+      entry.commitTimer = undefined;
+      entry.handled.clear();
     });
     consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
       const { topic, partition, offsetLag } = event.payload;
@@ -135,7 +196,8 @@ export class KafkaConsumers implements OnApplicationBootstrap, BeforeApplication
     await consumer.connect();
     await consumer.subscribe({ topics: [...subscription.topics], fromBeginning: true });
     await consumer.run({
-      autoCommit: true,
+      // Offsets are committed by this class, once per interval (OFFSET_COMMIT_INTERVAL_MS).
+      autoCommit: false,
       // The partitions of one fetch are handled at once, one message at a time per partition, which keeps each key's
       // order while different keys no longer wait on each other's database round trips (kafkajs fetches again once
       // all of them are done). Handlers of different keys must therefore take shared rows in one order (sorted
@@ -157,7 +219,13 @@ export class KafkaConsumers implements OnApplicationBootstrap, BeforeApplication
             'messaging.message.id': context.headers[HEADERS.messageId] ?? '',
           },
         };
-        await inSpan(`${topic} process`, span, () => this.process(subscription, message.value, message.key?.toString() ?? null, context));
+        entry.inHand++;
+        try {
+          await inSpan(`${topic} process`, span, () => this.process(subscription, message.value, message.key?.toString() ?? null, context));
+        } finally {
+          entry.inHand--;
+        }
+        this.noteHandled(entry, topic, partition, message.offset);
       },
     });
   }

@@ -8,8 +8,9 @@
  *   notifications: the one whose listening connection holds a session-level advisory lock. The others stand by and
  *   only poll, which also covers a leader that hangs; the lock goes with the leader's connection, and the next
  *   standby to poll takes it over. Without that, every commit woke every relay, and all rounds but one were wasted.
- * - A publish failure rolls back the marking: the rows stay unsent and are retried with backoff. A crash after publishing
- *   and before marking republishes them, so delivery is at-least-once and every consumer deduplicates (inbox).
+ * - A round marks its rows sent, publishes them, then commits: a publish failure rolls back the marking, so the rows
+ *   stay unsent and are retried with backoff. A crash after publishing and before the commit republishes them, so
+ *   delivery is at-least-once and every consumer deduplicates (inbox).
  */
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { type DataSource } from 'typeorm';
@@ -155,14 +156,19 @@ export class OutboxRelay {
     return this.dataSource.transaction(async (manager) => {
       const [{ locked }] = await manager.query(`SELECT pg_try_advisory_xact_lock(hashtext('shop.outbox-relay')) AS locked`);
       if (!locked) return 'locked' as const;
+      // Taking the rows and marking them sent is one statement; the mark only lasts if the publish succeeds, so
+      // `sent_at` is when the relay took the row, committed once the broker confirmed it.
       const rows: OutboxRow[] = await manager.query(
-        `SELECT position, id, destination, topic, message_key, envelope, headers, created_at
-           FROM outbox WHERE sent_at IS NULL ORDER BY position LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        `WITH taken AS (
+           UPDATE outbox SET sent_at = clock_timestamp()
+            WHERE position IN (SELECT position FROM outbox WHERE sent_at IS NULL ORDER BY position LIMIT $1 FOR UPDATE SKIP LOCKED)
+            RETURNING position, id, destination, topic, message_key, envelope, headers, created_at
+         )
+         SELECT * FROM taken ORDER BY position`,
         [this.batchSize],
       );
       if (rows.length === 0) return 0;
       await this.publish(rows);
-      await manager.query(`UPDATE outbox SET sent_at = clock_timestamp() WHERE position = ANY($1::bigint[])`, [rows.map((r) => r.position)]);
       const now = Date.now();
       for (const row of rows) {
         lagHistogram.observe({ service: this.options.service, destination: row.destination }, (now - new Date(row.created_at).getTime()) / 1000);
