@@ -55,8 +55,10 @@ http_port() {
 # own pool to PostgreSQL, Kafka or RabbitMQ) can be given one of them as its local port just before the service binds
 # it, and the service then fails with EADDRINUSE. Reserving them keeps the kernel from handing them out. The
 # reservation is added to whatever is reserved already; without the right to write it, this says how to do it.
+# (LOCAL_PORT_RANGE_FILE and RESERVED_PORTS_FILE stand in for the two /proc files in test/reserve-ports.spec.ts.)
 reserve_service_ports() {
-  local range=/proc/sys/net/ipv4/ip_local_port_range reserved=/proc/sys/net/ipv4/ip_local_reserved_ports
+  local range="${LOCAL_PORT_RANGE_FILE:-/proc/sys/net/ipv4/ip_local_port_range}"
+  local reserved="${RESERVED_PORTS_FILE:-/proc/sys/net/ipv4/ip_local_reserved_ports}"
   [ -r "$range" ] && [ -r "$reserved" ] || return 0
   local low high current app name port entry a b taken missing=()
   read -r low high <"$range"
