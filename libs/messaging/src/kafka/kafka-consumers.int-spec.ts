@@ -138,9 +138,7 @@ describe('Kafka consumer groups', () => {
 
   it('commits handled offsets once per interval rather than per message, and what is left on shutdown', async () => {
     const kafka = createKafka({ clientId: 'commit-spec', brokers: await kafkaBrokers() });
-    const topic = `commit-spec.${randomUUID()}`;
-    const groupId = `commit-spec-${randomUUID()}`;
-    await ensureTopics(kafka, [topic]);
+    const group = await groupOnOwnTopic(kafka, 'commit-spec');
     // The same client, with every consumer it makes counting its offset commits.
     let commits = 0;
     const counting: Kafka = Object.create(kafka, {
@@ -152,84 +150,87 @@ describe('Kafka consumer groups', () => {
         },
       },
     });
-    const admin = kafka.admin();
-    await admin.connect();
-    const committed = async (): Promise<number> =>
-      (await admin.fetchOffsets({ groupId, topics: [topic] }))[0].partitions.reduce((sum, p) => sum + Math.max(Number(p.offset), 0), 0);
     const consumers = new KafkaConsumers(counting, new HealthRegistry(), createLogger('spec', 'silent'));
     const seen: string[] = [];
-    consumers.subscribe({ groupId, topics: [topic], handle: async (m) => void seen.push(m.id) });
+    consumers.subscribe({ groupId: group.groupId, topics: [group.topic], handle: async (m) => void seen.push(m.id) });
     consumers.onApplicationBootstrap();
     const publisher = new KafkaPublisher(kafka);
-    const publishOneByOne = async (count: number): Promise<void> => {
-      for (let i = 0; i < count; i++) {
-        const message = envelope('thing.happened.v1', { i }, { correlationId: 'c' });
-        await publisher.publish([{ topic, key: `k${i}`, value: JSON.stringify(message), headers: {} }]);
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-    };
     try {
       await eventually('group running', async () => ((await consumers.running()) ? true : undefined), 30_000);
       // Thirty messages over about a second arrive in many small fetches; kafkajs's auto-commit would commit each.
       const started = Date.now();
-      await publishOneByOne(30);
-      await eventually('thirty handled and committed', async () => (seen.length === 30 && (await committed()) === 30 ? true : undefined), 30_000);
+      await publishOneByOne(publisher, group.topic, 0, 30);
+      await eventually('thirty handled and committed', async () => (seen.length === 30 && (await group.committed()) === 30 ? true : undefined), 30_000);
       expect(commits).toBeLessThanOrEqual(Math.ceil((Date.now() - started) / OFFSET_COMMIT_INTERVAL_MS) + 1);
       expect(commits).toBeGreaterThanOrEqual(1);
 
       // Handled, then shut down before the interval is up: the shutdown commits them.
-      await publishOneByOne(5);
+      await publishOneByOne(publisher, group.topic, 30, 35);
       await eventually('five more handled', async () => (seen.length === 35 ? true : undefined), 30_000);
     } finally {
       await publisher.close();
       await consumers.beforeApplicationShutdown();
     }
     try {
-      expect(await committed()).toBe(35);
+      expect(await group.committed()).toBe(35);
     } finally {
-      await admin.disconnect();
+      await group.close();
     }
   });
 
   it('keeps committing after a rebalance: a second member joins mid-stream and the group still commits to the end', async () => {
     const kafka = createKafka({ clientId: 'rebalance-spec', brokers: await kafkaBrokers() });
-    const topic = `rebalance-spec.${randomUUID()}`;
-    const groupId = `rebalance-spec-${randomUUID()}`;
-    await ensureTopics(kafka, [topic]);
-    const admin = kafka.admin();
-    await admin.connect();
-    const committed = async (): Promise<number> =>
-      (await admin.fetchOffsets({ groupId, topics: [topic] }))[0].partitions.reduce((sum, p) => sum + Math.max(Number(p.offset), 0), 0);
+    const group = await groupOnOwnTopic(kafka, 'rebalance-spec');
     const seen = new Set<string>();
     const member = (): KafkaConsumers => {
       const consumers = new KafkaConsumers(kafka, new HealthRegistry(), createLogger('spec', 'silent'));
-      consumers.subscribe({ groupId, topics: [topic], handle: async (m) => void seen.add(m.id) });
+      consumers.subscribe({ groupId: group.groupId, topics: [group.topic], handle: async (m) => void seen.add(m.id) });
       consumers.onApplicationBootstrap();
       return consumers;
     };
     const first = member();
     let second: KafkaConsumers | undefined;
     const publisher = new KafkaPublisher(kafka);
-    const publish = async (from: number, to: number): Promise<void> => {
-      for (let i = from; i < to; i++) {
-        const message = envelope('thing.happened.v1', { i }, { correlationId: 'c' });
-        await publisher.publish([{ topic, key: `k${i}`, value: JSON.stringify(message), headers: {} }]);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    };
     try {
       await eventually('first member running', async () => ((await first.running()) ? true : undefined), 30_000);
-      await publish(0, 20);
+      await publishOneByOne(publisher, group.topic, 0, 20);
       second = member();
-      await publish(20, 40);
+      await publishOneByOne(publisher, group.topic, 20, 40);
       await eventually('second member running', async () => ((await second?.running()) ? true : undefined), 60_000);
-      await publish(40, 60);
+      await publishOneByOne(publisher, group.topic, 40, 60);
       // Redelivery after the rebalance is allowed (the inbox drops it); a gap in the committed offsets is not.
-      await eventually('sixty handled and committed', async () => (seen.size === 60 && (await committed()) === 60 ? true : undefined), 60_000);
+      await eventually('sixty handled and committed', async () => (seen.size === 60 && (await group.committed()) === 60 ? true : undefined), 60_000);
     } finally {
       await publisher.close();
       await Promise.all([first.beforeApplicationShutdown(), second?.beforeApplicationShutdown()]);
-      await admin.disconnect();
+      await group.close();
     }
   }, 120_000);
 });
+
+/** A topic and a consumer group id of a spec's own, and the sum of the group's committed offsets on that topic. */
+async function groupOnOwnTopic(
+  kafka: Kafka,
+  name: string,
+): Promise<{ topic: string; groupId: string; committed: () => Promise<number>; close: () => Promise<void> }> {
+  const topic = `${name}.${randomUUID()}`;
+  const groupId = `${name}-${randomUUID()}`;
+  await ensureTopics(kafka, [topic]);
+  const admin = kafka.admin();
+  await admin.connect();
+  return {
+    topic,
+    groupId,
+    committed: async () => (await admin.fetchOffsets({ groupId, topics: [topic] }))[0].partitions.reduce((sum, p) => sum + Math.max(Number(p.offset), 0), 0),
+    close: () => admin.disconnect(),
+  };
+}
+
+/** Publishes messages `from` to `to` (exclusive) one send at a time, 20 ms apart, each under its own key. */
+async function publishOneByOne(publisher: KafkaPublisher, topic: string, from: number, to: number): Promise<void> {
+  for (let i = from; i < to; i++) {
+    const message = envelope('thing.happened.v1', { i }, { correlationId: 'c' });
+    await publisher.publish([{ topic, key: `k${i}`, value: JSON.stringify(message), headers: {} }]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
