@@ -42,13 +42,12 @@ export class ChoreographyDeadlineWatcher implements OnApplicationBootstrap, Befo
   private async sweep(): Promise<void> {
     if (!this.dataSource.isInitialized) return;
     try {
-      for (const { id: orderId, stockReserved } of await this.orders.overduePending('choreography', 100)) {
-        const order = await this.orders.find(orderId);
+      for (const { id: orderId, createdAt, stockReserved } of await this.orders.overduePending('choreography', 100)) {
         const reason: CancellationReason = stockReserved ? 'PAYMENT_UNAVAILABLE' : 'INVENTORY_UNAVAILABLE';
         const cancelled = await this.commands.execute(new ChangeOrderStatusCommand(orderId, { to: 'CANCELLED', reason }, `deadline:${orderId}`));
-        if (cancelled && order) {
+        if (cancelled) {
           sagaOutcomes.inc({ style: 'choreography', outcome: 'cancelled', reason });
-          sagaDuration.observe({ style: 'choreography', outcome: 'cancelled' }, (Date.now() - order.createdAt.getTime()) / 1000);
+          sagaDuration.observe({ style: 'choreography', outcome: 'cancelled' }, (Date.now() - createdAt.getTime()) / 1000);
         }
       }
     } catch (error) {

@@ -17,6 +17,7 @@ export interface StoredOrder {
 /** A choreographed order past its deadline, and whether inventory's reservation had reached order by then. */
 export interface OverdueOrder {
   readonly id: string;
+  readonly createdAt: Date;
   readonly stockReserved: boolean;
 }
 
@@ -92,12 +93,12 @@ export class OrderRepository {
 
   /** Choreographed orders still PENDING after their deadline: nobody orchestrates them, so a watcher must. */
   async overduePending(style: SagaStyle, limit: number): Promise<OverdueOrder[]> {
-    const rows: Array<{ id: string; stock_reserved: boolean }> = await this.dataSource.query(
-      `SELECT id, stock_reserved_at IS NOT NULL AS stock_reserved FROM orders
+    const rows: Array<{ id: string; created_at: Date; stock_reserved: boolean }> = await this.dataSource.query(
+      `SELECT id, created_at, stock_reserved_at IS NOT NULL AS stock_reserved FROM orders
         WHERE status = 'PENDING' AND saga_style = $1 AND deadline_at < now() ORDER BY deadline_at LIMIT $2`,
       [style, limit],
     );
-    return rows.map((row) => ({ id: row.id, stockReserved: row.stock_reserved }));
+    return rows.map((row) => ({ id: row.id, createdAt: row.created_at, stockReserved: row.stock_reserved }));
   }
 
   /**
