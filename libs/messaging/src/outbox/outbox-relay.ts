@@ -12,6 +12,7 @@
  *   stay unsent and are retried with backoff. A crash after publishing and before the commit republishes them, so
  *   delivery is at-least-once and every consumer deduplicates (inbox).
  */
+import { type PoolClient, type QueryResult } from 'pg';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { type DataSource } from 'typeorm';
 import { HEADERS } from '@shop/contracts';
@@ -29,6 +30,14 @@ interface OutboxRow {
   envelope: { type: string; correlationId: string };
   headers: Record<string, string>;
   created_at: Date;
+}
+
+/** A row of the take query: the relay lock's outcome, and an outbox row's columns (all null when none was taken). */
+type TakenRow = { readonly locked: boolean } & (OutboxRow | { [K in keyof OutboxRow]: null });
+
+/** TypeORM's PostgreSQL driver hands out connections of its pg pool; `release(error)` drops a broken one. */
+interface PooledDriver {
+  obtainMasterConnection(): Promise<[PoolClient, (error?: Error) => void]>;
 }
 
 export interface OutboxRelayOptions {
@@ -80,6 +89,7 @@ export class OutboxRelay {
   private listener: PgListener | undefined;
   private lastCleanup = 0;
   private readonly batchSize: number;
+  private readonly takeRows: string;
   private readonly pollIntervalMs: number;
   private readonly retentionMs: number;
 
@@ -90,6 +100,19 @@ export class OutboxRelay {
     private readonly options: OutboxRelayOptions,
   ) {
     this.batchSize = options.batchSize ?? 200;
+    if (!Number.isInteger(this.batchSize) || this.batchSize < 1) throw new Error(`OutboxRelay: batchSize must be a positive integer, got ${this.batchSize}`);
+    // One statement takes the transaction-level relay lock and, only when it got it, takes the oldest unsent rows
+    // and marks them sent (the mark lasts only if the round commits, after the broker confirmed the publish). The
+    // lock is a one-time filter: without it no row is locked or marked. Always one row at least: `locked` with no
+    // row when there is nothing to send.
+    this.takeRows = `WITH relay AS (SELECT pg_try_advisory_xact_lock(hashtext('shop.outbox-relay')) AS locked),
+      taken AS (
+        UPDATE outbox SET sent_at = clock_timestamp()
+         WHERE (SELECT locked FROM relay)
+           AND position IN (SELECT position FROM outbox WHERE sent_at IS NULL ORDER BY position LIMIT ${this.batchSize} FOR UPDATE SKIP LOCKED)
+         RETURNING position, id, destination, topic, message_key, envelope, headers, created_at
+      )
+      SELECT relay.locked, taken.* FROM relay LEFT JOIN taken ON true ORDER BY taken.position`;
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.retentionMs = options.retentionMs ?? 24 * 3600 * 1000;
   }
@@ -150,31 +173,40 @@ export class OutboxRelay {
     return round === 'locked' ? 0 : round;
   }
 
-  /** One round: the rows sent, or 'locked' when another relay is in a round. */
+  /**
+   * One round: the rows sent, or 'locked' when another relay is in a round. Two round trips to the database: the
+   * first opens the transaction, takes the relay lock and takes the rows in one query; the second commits once the
+   * broker has confirmed them. Through TypeORM's `transaction()` the same round cost four (BEGIN, the lock, the
+   * rows, COMMIT), and the relay runs one round for about every commit that writes messages.
+   */
   private async round(): Promise<number | 'locked'> {
     if (!this.dataSource.isInitialized) return 0;
-    return this.dataSource.transaction(async (manager) => {
-      const [{ locked }] = await manager.query(`SELECT pg_try_advisory_xact_lock(hashtext('shop.outbox-relay')) AS locked`);
-      if (!locked) return 'locked' as const;
-      // Taking the rows and marking them sent is one statement; the mark only lasts if the publish succeeds, so
-      // `sent_at` is when the relay took the row, committed once the broker confirmed it.
-      const rows: OutboxRow[] = await manager.query(
-        `WITH taken AS (
-           UPDATE outbox SET sent_at = clock_timestamp()
-            WHERE position IN (SELECT position FROM outbox WHERE sent_at IS NULL ORDER BY position LIMIT $1 FOR UPDATE SKIP LOCKED)
-            RETURNING position, id, destination, topic, message_key, envelope, headers, created_at
-         )
-         SELECT * FROM taken ORDER BY position`,
-        [this.batchSize],
-      );
-      if (rows.length === 0) return 0;
-      await this.publish(rows);
+    const [client, release] = await (this.dataSource.driver as unknown as PooledDriver).obtainMasterConnection();
+    let broken: Error | undefined;
+    try {
+      // Several statements in one query use PostgreSQL's simple protocol, which takes no parameters: the batch size
+      // is this relay's own integer (checked in the constructor), never outside input.
+      const [, taken] = (await client.query(`BEGIN; ${this.takeRows}`)) as unknown as [QueryResult, QueryResult<TakenRow>];
+      const locked = taken.rows[0]?.locked === true;
+      const rows = taken.rows.filter((row): row is TakenRow & OutboxRow => row.position !== null);
+      if (rows.length > 0) await this.publish(rows);
+      // A failed publish throws before this: the rollback below unmarks the rows, and they are retried.
+      await client.query('COMMIT');
+      if (!locked) return 'locked';
       const now = Date.now();
       for (const row of rows) {
         lagHistogram.observe({ service: this.options.service, destination: row.destination }, (now - new Date(row.created_at).getTime()) / 1000);
       }
       return rows.length;
-    });
+    } catch (error) {
+      // A connection that cannot even roll back is not given back to the pool in an open transaction: it is dropped.
+      await client.query('ROLLBACK').catch((rollbackError: Error) => {
+        broken = rollbackError;
+      });
+      throw error;
+    } finally {
+      release(broken);
+    }
   }
 
   private async publish(rows: readonly OutboxRow[]): Promise<void> {

@@ -32,16 +32,16 @@ async function createTopic(kafka: Kafka, topic: string): Promise<string> {
 }
 
 /** Reads every record of `topic` from the beginning until `count` have arrived. */
-async function readTopic(kafka: Kafka, topic: string, count: number, timeoutMs = 20_000): Promise<Array<{ key: string; type: string; id: string }>> {
+async function readTopic(kafka: Kafka, topic: string, count: number, timeoutMs = 20_000): Promise<Array<{ key: string; type: string; id: string; thing: string }>> {
   const consumer = kafka.consumer({ groupId: `outbox-spec-${randomUUID()}` });
-  const seen: Array<{ key: string; type: string; id: string }> = [];
+  const seen: Array<{ key: string; type: string; id: string; thing: string }> = [];
   try {
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ message }) => {
         const value = JSON.parse(message.value?.toString() ?? '{}');
-        seen.push({ key: message.key?.toString() ?? '', type: value.type, id: value.id });
+        seen.push({ key: message.key?.toString() ?? '', type: value.type, id: value.id, thing: value.data?.id });
       },
     });
     return await eventually(`${count} records on ${topic}`, async () => (seen.length >= count ? seen : undefined), timeoutMs);
@@ -58,11 +58,12 @@ async function roundsOf(service: string): Promise<Record<'sent' | 'empty' | 'loc
   return { sent: of('sent'), empty: of('empty'), locked: of('locked') };
 }
 
-async function writeThing(dataSource: DataSource, topic: string): Promise<string> {
+/** Writes a thing and its event, keyed by the thing's id unless `key` is given; returns the thing's id. */
+async function writeThing(dataSource: DataSource, topic: string, key?: string): Promise<string> {
   const id = randomUUID();
   await dataSource.transaction(async (manager) => {
     await manager.query(`INSERT INTO things (id, name) VALUES ($1, 'thing')`, [id]);
-    await addToOutbox(manager, [kafkaMessage(topic, id, envelope('thing.created.v1', { id }, { correlationId: id }))]);
+    await addToOutbox(manager, [kafkaMessage(topic, key ?? id, envelope('thing.created.v1', { id }, { correlationId: id }))]);
   });
   return id;
 }
@@ -181,6 +182,59 @@ describe('transactional outbox', () => {
     expect(await relay.drainOnce()).toBeGreaterThanOrEqual(1);
     const records = await readTopic(kafka, topic, 2);
     expect(records.map((r) => r.key).sort()).toEqual([earlyId, lateId].sort());
+    await publisher.close();
+  });
+
+  it('lets one relay at a time run a round: another finds the lock taken and takes no row, even one committed meanwhile', async () => {
+    const topic = await createTopic(kafka, `outbox-spec.${randomUUID()}`);
+    // The first relay's publisher holds its batch until the spec lets it go, so that round stays open.
+    let entered: () => void = () => undefined;
+    const inPublish = new Promise<void>((resolve) => (entered = resolve));
+    let letGo: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (letGo = resolve));
+    class HeldPublisher extends KafkaPublisher {
+      override async publish(records: Parameters<KafkaPublisher['publish']>[0], timeoutMs?: number): Promise<void> {
+        entered();
+        await gate;
+        return super.publish(records, timeoutMs);
+      }
+    }
+    const first = new OutboxRelay(dataSource, { kafka: new HeldPublisher(kafka) }, logger, { service: 'spec' });
+    const second = new OutboxRelay(dataSource, { kafka: new KafkaPublisher(kafka) }, logger, { service: 'spec' });
+    // One key, so one partition: the topic's order is the order of publishing.
+    const key = randomUUID();
+    const early = [await writeThing(dataSource, topic, key), await writeThing(dataSource, topic, key)];
+    const firstRound = first.drainOnce();
+    await inPublish;
+    const late = await writeThing(dataSource, topic, key);
+    // The late row is committed and unlocked, yet the second relay must not take it while the first is in its round:
+    // publishing it now would put it on the topic ahead of rows the first round has not published yet.
+    expect(await second.drainOnce()).toBe(0);
+    const [{ unsent }] = await dataSource.query(`SELECT count(*)::int AS unsent FROM outbox WHERE sent_at IS NULL AND envelope->'data'->>'id' = $1`, [late]);
+    expect(unsent).toBe(1);
+    letGo();
+    expect(await firstRound).toBeGreaterThanOrEqual(2);
+    expect(await second.drainOnce()).toBeGreaterThanOrEqual(1);
+    expect((await readTopic(kafka, topic, 3)).map((record) => record.thing)).toEqual([...early, late]);
+  });
+
+  it('leaves the rows of a round whose publish fails unsent, and gives its connection back outside any transaction', async () => {
+    const topic = `outbox-spec.${randomUUID()}`;
+    // No Kafka publisher at all: the round takes the row, then fails before anything is published.
+    const relay = new OutboxRelay(dataSource, {}, logger, { service: 'spec' });
+    const id = await writeThing(dataSource, topic);
+    await expect(relay.drainOnce()).rejects.toThrow('no Kafka publisher');
+    const [{ unsent }] = await dataSource.query(`SELECT count(*)::int AS unsent FROM outbox WHERE sent_at IS NULL AND message_key = $1`, [id]);
+    expect(unsent).toBe(1);
+    const [{ open }] = await dataSource.query(
+      `SELECT count(*)::int AS open FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`,
+    );
+    expect(open).toBe(0);
+    // The row is no one's: published by the next relay that can.
+    const publisher = new KafkaPublisher(kafka);
+    await createTopic(kafka, topic);
+    expect(await new OutboxRelay(dataSource, { kafka: publisher }, logger, { service: 'spec' }).drainOnce()).toBeGreaterThanOrEqual(1);
+    expect((await readTopic(kafka, topic, 1)).map((record) => record.key)).toEqual([id]);
     await publisher.close();
   });
 
