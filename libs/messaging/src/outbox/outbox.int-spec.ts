@@ -68,6 +68,12 @@ async function writeThing(dataSource: DataSource, topic: string, key?: string): 
   return id;
 }
 
+/** Outbox rows not yet sent for the thing `thingId` (writeThing's event carries it in its data). */
+async function unsentOf(dataSource: DataSource, thingId: string): Promise<number> {
+  const [{ unsent }] = await dataSource.query(`SELECT count(*)::int AS unsent FROM outbox WHERE sent_at IS NULL AND envelope->'data'->>'id' = $1`, [thingId]);
+  return unsent;
+}
+
 describe('transactional outbox', () => {
   let database: { url: string; drop: () => Promise<void> };
   let dataSource: DataSource;
@@ -210,8 +216,7 @@ describe('transactional outbox', () => {
     // The late row is committed and unlocked, yet the second relay must not take it while the first is in its round:
     // publishing it now would put it on the topic ahead of rows the first round has not published yet.
     expect(await second.drainOnce()).toBe(0);
-    const [{ unsent }] = await dataSource.query(`SELECT count(*)::int AS unsent FROM outbox WHERE sent_at IS NULL AND envelope->'data'->>'id' = $1`, [late]);
-    expect(unsent).toBe(1);
+    expect(await unsentOf(dataSource, late)).toBe(1);
     letGo();
     expect(await firstRound).toBeGreaterThanOrEqual(2);
     expect(await second.drainOnce()).toBeGreaterThanOrEqual(1);
@@ -224,8 +229,7 @@ describe('transactional outbox', () => {
     const relay = new OutboxRelay(dataSource, {}, logger, { service: 'spec' });
     const id = await writeThing(dataSource, topic);
     await expect(relay.drainOnce()).rejects.toThrow('no Kafka publisher');
-    const [{ unsent }] = await dataSource.query(`SELECT count(*)::int AS unsent FROM outbox WHERE sent_at IS NULL AND message_key = $1`, [id]);
-    expect(unsent).toBe(1);
+    expect(await unsentOf(dataSource, id)).toBe(1);
     const [{ open }] = await dataSource.query(
       `SELECT count(*)::int AS open FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`,
     );
@@ -254,8 +258,7 @@ describe('transactional outbox', () => {
       relay.start();
       const id = await writeThing(dataSource, topic);
       await new Promise((r) => setTimeout(r, 2_000));
-      const [{ unsent }] = await dataSource.query(`SELECT count(*)::int AS unsent FROM outbox WHERE sent_at IS NULL AND message_key = $1`, [id]);
-      expect(unsent).toBe(1);
+      expect(await unsentOf(dataSource, id)).toBe(1);
 
       kafkaScript('start');
       const records = await readTopic(ownKafka, topic, 1, 60_000);
