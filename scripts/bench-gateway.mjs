@@ -15,9 +15,10 @@
 //   (b) one service route directly: the real inventory app's GET /products/:id when services/inventory/dist
 //       exists and its database answers, else a tiny Nest app started like every service (startService);
 //   (c) the same route through the gateway (JWT verified, rate limits on but high enough not to trip);
-//   (d) (b) and (c) again at a fixed, evenly paced rate of a quarter of (c)'s capacity: the latency the
-//       gateway adds (paced by this script's own open-loop generator, since autocannon's rate limit sends
-//       each second's requests in one burst).
+//   (d) the bare server, (b) and (c) again at a fixed, evenly paced rate of a quarter of (c)'s capacity, as three
+//       interleaved streams of that rate each: the latency the gateway adds, with the machine's own floor beside it
+//       (paced by this script's own open-loop generator, since autocannon's rate limit sends each second's requests
+//       in one burst).
 // For each: requests/s, p50/p99 latency, CPU ms per request of the server processes (from
 // /proc/<pid>/stat before and after) and the ratio to (a), with the target next to it, met or MISSED: the service
 // >= 0.7x bare, gateway + service >= 0.15x bare, the gateway adding <= 1 ms at p50 and <= 3 ms at p99 in (d).
@@ -111,47 +112,59 @@ async function load(options) {
 /**
  * An evenly paced, open-loop load for latency at a fixed rate: autocannon's rate limit sends each second's
  * quota in a burst and then waits, which measures queueing at full speed, not latency at a quarter load.
- * Requests start on schedule (every 1/rate s) over a pool of keep-alive connections, whether or not the
- * earlier ones have answered.
+ * Requests start on schedule over a pool of keep-alive connections per target, whether or not the earlier ones have
+ * answered. With several targets the streams are interleaved, each at `rate`: request i goes to target i mod n. On a
+ * shared machine a stall of a few tens of ms (the scheduler, the hypervisor) delays every request in flight, and at
+ * 1% of the samples one such stall is the p99; interleaved streams live through the same stalls, so the difference
+ * between their percentiles is what the extra hop costs, not which phase the stall fell in.
  */
 async function paced(options) {
   const { Pool } = await import('undici');
-  const url = new URL(options.url);
-  const pool = new Pool(url.origin, { connections: options.connections, keepAliveTimeout: 30_000 });
-  const latencies = [];
-  let failures = 0;
+  const streams = options.targets.map((target) => {
+    const url = new URL(target.url);
+    return { ...target, path: url.pathname + url.search, pool: new Pool(url.origin, { connections: options.connections, keepAliveTimeout: 30_000 }) };
+  });
   const pending = new Set();
-  const intervalMs = 1000 / options.rate;
-  const total = Math.floor(options.rate * options.seconds);
-  const started = performance.now();
-  const fire = () => {
+  const reset = () => streams.forEach((stream) => Object.assign(stream, { latencies: [], failures: 0 }));
+  const fire = (stream) => {
     const t0 = performance.now();
-    const request = pool
-      .request({ method: 'GET', path: url.pathname + url.search, headers: options.headers })
+    const request = stream.pool
+      .request({ method: 'GET', path: stream.path, headers: stream.headers })
       .then(async (response) => {
         await response.body.arrayBuffer();
-        if (response.statusCode >= 200 && response.statusCode < 300) latencies.push(performance.now() - t0);
-        else failures++;
+        if (response.statusCode >= 200 && response.statusCode < 300) stream.latencies.push(performance.now() - t0);
+        else stream.failures++;
       })
-      .catch(() => failures++)
+      .catch(() => stream.failures++)
       .finally(() => pending.delete(request));
     pending.add(request);
   };
-  let sent = 0;
-  while (sent < total) {
-    const due = Math.min(total, Math.floor((performance.now() - started) / intervalMs) + 1);
-    while (sent < due) {
-      fire();
-      sent++;
+  const intervalMs = 1000 / (options.rate * streams.length);
+  const pace = async (seconds) => {
+    const total = Math.floor(options.rate * streams.length * seconds);
+    const started = performance.now();
+    let sent = 0;
+    while (sent < total) {
+      const due = Math.min(total, Math.floor((performance.now() - started) / intervalMs) + 1);
+      for (; sent < due; sent++) fire(streams[sent % streams.length]);
+      await new Promise((resolvePromise) => setTimeout(resolvePromise, Math.max(0, started + sent * intervalMs - performance.now())));
     }
-    await new Promise((resolvePromise) => setTimeout(resolvePromise, Math.max(0, started + sent * intervalMs - performance.now())));
-  }
-  await Promise.all(pending);
-  const seconds = (performance.now() - started) / 1000;
-  await pool.close();
-  latencies.sort((a, b) => a - b);
-  const at = (q) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] : NaN);
-  process.stdout.write(JSON.stringify({ ok: latencies.length, non2xx: failures, errors: 0, timeouts: 0, seconds, rps: latencies.length / seconds, p50: at(0.5), p99: at(0.99) }));
+    await Promise.all(pending);
+    return (performance.now() - started) / 1000;
+  };
+  // The warm-up runs in this same process: a fresh generator's first requests (its connections being opened, its own
+  // code not yet optimised) are slow on their own, and at 1% of the samples they alone would be the p99.
+  reset();
+  await pace(options.warmupSeconds);
+  reset();
+  const seconds = await pace(options.seconds);
+  await Promise.all(streams.map((stream) => stream.pool.close()));
+  const results = streams.map(({ label, latencies, failures }) => {
+    latencies.sort((a, b) => a - b);
+    const at = (q) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] : NaN);
+    return { label, ok: latencies.length, non2xx: failures, errors: 0, timeouts: 0, seconds, rps: latencies.length / seconds, p50: at(0.5), p99: at(0.99) };
+  });
+  process.stdout.write(JSON.stringify(results));
 }
 
 // ------------------------------------------------------------------------------------------ orchestration
@@ -189,22 +202,35 @@ async function main() {
   if (check.status !== 200) throw new Error(`the gateway answered ${check.status} for ${gatewayUrl}: ${await check.text()}`);
   const c = await measure('(c) gateway -> service', gatewayUrl, gateway.headers, [gateway.process, service.process]);
 
-  // (d) added latency at a quarter of the gateway's capacity
+  // (d) added latency at a quarter of the gateway's capacity: the bare server, the service directly and through the
+  // gateway, as three interleaved streams of that rate each, so that all three live through the same machine.
   const rate = Math.max(10, Math.floor(c.rps / 4));
-  const direct = await measure(`(d) direct at ${rate} req/s`, service.url, {}, [service.process], rate);
-  const through = await measure(`(d) gateway at ${rate} req/s`, gatewayUrl, gateway.headers, [gateway.process, service.process], rate);
+  const floor = track(children, spawn(process.execPath, [SELF, '--role=bare', String(barePort)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  await readyMessage(floor);
+  process.stdout.write(`(d) bare, direct and through the gateway, interleaved, ${rate} req/s each ...`);
+  const [bareFloor, direct, through] = await runLoad('paced', {
+    targets: [
+      { label: '(d) bare node http', url: `http://${HOST}:${barePort}/`, headers: {} },
+      { label: '(d) direct', url: service.url, headers: {} },
+      { label: '(d) through gateway', url: gatewayUrl, headers: gateway.headers },
+    ],
+    rate,
+    connections: 16,
+    seconds: SECONDS,
+    warmupSeconds: WARMUP_SECONDS,
+  });
+  process.stdout.write(` ${Math.round(bareFloor.rps + direct.rps + through.rps)} req/s in all\n`);
 
   stopAll();
-  report({ a, b, c, direct, through, rate, service });
+  report({ a, b, c, bareFloor, direct, through, rate, service });
   process.exit(0);
 }
 
-async function measure(label, url, headers, processes, rate) {
+async function measure(label, url, headers, processes) {
   process.stdout.write(`${label} ...`);
-  const role = rate ? 'paced' : 'load';
-  await runLoad(role, { url, headers, connections: rate ? 16 : CONNECTIONS, seconds: WARMUP_SECONDS, rate });
+  await runLoad('load', { url, headers, connections: CONNECTIONS, seconds: WARMUP_SECONDS });
   const before = processes.map((child) => cpuMs(child.pid));
-  const result = await runLoad(role, { url, headers, connections: rate ? 16 : CONNECTIONS, seconds: SECONDS, rate });
+  const result = await runLoad('load', { url, headers, connections: CONNECTIONS, seconds: SECONDS });
   const cpu = processes.map((child, i) => cpuMs(child.pid) - before[i]);
   const failures = result.non2xx + result.errors + result.timeouts;
   const total = result.ok + failures;
@@ -307,7 +333,7 @@ async function startGateway(children, inventoryUrl) {
 
 // ------------------------------------------------------------------------------------------------ report
 
-function report({ a, b, c, direct, through, rate, service }) {
+function report({ a, b, c, bareFloor, direct, through, rate, service }) {
   const fmt = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
   const sum = (values) => values.reduce((x, y) => x + y, 0);
   const verdict = (ok) => (ok ? 'met' : 'MISSED');
@@ -333,7 +359,8 @@ function report({ a, b, c, direct, through, rate, service }) {
 
   const addedP50 = through.p50 - direct.p50;
   const addedP99 = through.p99 - direct.p99;
-  console.log(`\nat a quarter of the gateway's capacity (${rate} req/s, evenly paced):`);
+  console.log(`\nat a quarter of the gateway's capacity (${rate} req/s per stream, evenly paced, the three streams interleaved):`);
+  console.log(`  bare node http  p50 ${fmt(bareFloor.p50)} ms  p99 ${fmt(bareFloor.p99)} ms  (this machine's floor at that moment)`);
   console.log(`  direct          p50 ${fmt(direct.p50)} ms  p99 ${fmt(direct.p99)} ms`);
   console.log(`  through gateway p50 ${fmt(through.p50)} ms  p99 ${fmt(through.p99)} ms`);
   console.log(`  gateway adds    p50 ${fmt(addedP50)} ms (target <= 1 ms: ${verdict(addedP50 <= 1)})  p99 ${fmt(addedP99)} ms (target <= 3 ms: ${verdict(addedP99 <= 3)})`);
@@ -343,7 +370,7 @@ function report({ a, b, c, direct, through, rate, service }) {
   console.log(`  gateway+service >= 0.15x bare:   ${fmt(gatewayRatio)}x  ${verdict(gatewayRatio >= 0.15)}`);
   console.log(`  gateway adds <= 1 ms at p50:     ${fmt(addedP50)} ms  ${verdict(addedP50 <= 1)}`);
   console.log(`  gateway adds <= 3 ms at p99:     ${fmt(addedP99)} ms  ${verdict(addedP99 <= 3)}`);
-  const failures = [a, b, c, direct, through].filter((phase) => phase.non2xx + phase.errors + phase.timeouts > 0);
+  const failures = [a, b, c, bareFloor, direct, through].filter((phase) => phase.non2xx + phase.errors + phase.timeouts > 0);
   if (failures.length) console.log(`\nphases with failed requests: ${failures.map((phase) => phase.label).join(', ')}`);
 }
 

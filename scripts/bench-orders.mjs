@@ -41,34 +41,41 @@ async function call(method, path, { token, body } = {}) {
   return { status: res.statusCode, body: text ? JSON.parse(text) : undefined };
 }
 
-function cpuTicks() {
-  const pids = new Set();
-  for (const dir of [resolve(ROOT, '.local/pids')]) for (const f of readdirSync(dir)) pids.add(Number(readFileSync(resolve(dir, f), 'utf8')));
+/** The system's processes, each with its name: the apps (from start:local's pid files), Kafka and PostgreSQL. */
+function systemProcesses() {
+  const named = new Map();
+  const pidsDir = resolve(ROOT, '.local/pids');
+  for (const f of readdirSync(pidsDir)) named.set(Number(readFileSync(resolve(pidsDir, f), 'utf8')), f.replace(/\.pid$/, ''));
   const kafkaPid = resolve(ROOT, '.local/kafka/kafka.pid');
-  if (existsSync(kafkaPid)) pids.add(Number(readFileSync(kafkaPid, 'utf8')));
+  if (existsSync(kafkaPid)) named.set(Number(readFileSync(kafkaPid, 'utf8')), 'kafka');
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') pids.add(Number(entry));
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') named.set(Number(entry), 'postgresql');
     } catch {}
   }
+  return named;
+}
+
+function cpuTicks() {
   const ticks = new Map();
-  for (const pid of pids) {
+  for (const [pid, name] of systemProcesses()) {
     try {
       const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      ticks.set(pid, Number(fields[11]) + Number(fields[12]));
+      ticks.set(pid, { name, ticks: Number(fields[11]) + Number(fields[12]) });
     } catch {}
   }
   return ticks; // clock ticks (100 per second on Linux) per process
 }
 
 /**
- * Clock ticks used between two snapshots. Per process, so a process that ended in between (a PostgreSQL backend)
- * drops out instead of taking its earlier ticks off the total; a process started in between counts in full.
+ * Clock ticks used between two snapshots, by process name (all PostgreSQL backends are one name). Per process, so a
+ * process that ended in between (a PostgreSQL backend) drops out instead of taking its earlier ticks off the total;
+ * a process started in between counts in full.
  */
 function ticksSince(before) {
-  let used = 0;
-  for (const [pid, now] of cpuTicks()) used += now - (before.get(pid) ?? 0);
+  const used = new Map();
+  for (const [pid, now] of cpuTicks()) used.set(now.name, (used.get(now.name) ?? 0) + now.ticks - (before.get(pid)?.ticks ?? 0));
   return used;
 }
 
@@ -230,7 +237,8 @@ async function run() {
     const settleUntil = performance.now() + 15_000;
     while (performance.now() < settleUntil && ids.some((id) => !done.has(id))) await sleep(100);
     const elapsed = (Math.max(...ids.map((id) => done.get(id)?.at ?? 0), performance.now() - 15_000) - started) / 1000;
-    const cpuMs = (ticksSince(cpuBefore) / 100) * 1000;
+    const cpuMsByProcess = new Map([...ticksSince(cpuBefore)].map(([name, ticks]) => [name, (ticks / 100) * 1000]));
+    const cpuMs = [...cpuMsByProcess.values()].reduce((a, b) => a + b, 0);
     const completed = ids.filter((id) => done.get(id)?.status === 'CONFIRMED');
     const latencies = completed.map((id) => done.get(id).at - placedAt.get(id));
     return {
@@ -245,6 +253,7 @@ async function run() {
       p50: pct(latencies, 50),
       p99: pct(latencies, 99),
       cpuMsPerOrder: completed.length ? cpuMs / completed.length : NaN,
+      cpuMsPerOrderByProcess: new Map([...cpuMsByProcess].map(([name, ms]) => [name, completed.length ? ms / completed.length : NaN])),
     };
   }
 
@@ -274,6 +283,8 @@ async function run() {
   row('p50 POST->CONFIRMED at half load (ms)', (r) => r.half.p50.toFixed(0));
   row('p99 POST->CONFIRMED at half load (ms)', (r) => r.half.p99.toFixed(0));
   row('CPU ms per completed order (all processes)', (r) => r.half.cpuMsPerOrder.toFixed(1));
+  const names = [...new Set(Object.values(results).flatMap((r) => [...r.half.cpuMsPerOrderByProcess.keys()]))].sort();
+  for (const name of names) row(`  ${name}`, (r) => (r.half.cpuMsPerOrderByProcess.get(name) ?? 0).toFixed(1));
   row('completed / accepted at half load', (r) => r.half.completedRatio.toFixed(3));
   console.log(`${'PostgreSQL single-insert tx/s (base)'.padEnd(42)}${base.toFixed(0).padStart(16)}`);
 }
