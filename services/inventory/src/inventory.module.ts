@@ -45,7 +45,7 @@ export class InventoryModule {
         {
           provide: INVENTORY_TRANSACTIONS,
           inject: [DataSource, PRODUCT_CATALOG],
-          useFactory: (dataSource: DataSource, catalog: CachedProductCatalog) => new TypeOrmInventoryTransactions(dataSource, () => catalog.invalidate()),
+          useFactory: (dataSource: DataSource, catalog: CachedProductCatalog) => new TypeOrmInventoryTransactions(dataSource, (changed) => catalog.invalidate(changed)),
         },
         ReserveStockHandler,
         ReleaseStockHandler,

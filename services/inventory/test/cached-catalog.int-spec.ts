@@ -7,12 +7,28 @@ import { inventoryDatabase } from '../src/infrastructure/persistence/database';
 import { TypeOrmInventoryTransactions } from '../src/infrastructure/persistence/inventory-transactions';
 import { SqlProductCatalog } from '../src/infrastructure/persistence/product-catalog.repository';
 
+/** The catalog as the database holds it, counting what the cache asks of it. */
+class CountingCatalog extends SqlProductCatalog {
+  wholeLoads = 0;
+  refreshed: string[][] = [];
+
+  override async listWithDetails(): ReturnType<SqlProductCatalog['listWithDetails']> {
+    this.wholeLoads++;
+    return super.listWithDetails();
+  }
+
+  override async detailsByIds(productIds: readonly string[]): ReturnType<SqlProductCatalog['detailsByIds']> {
+    this.refreshed.push([...productIds].sort());
+    return super.detailsByIds(productIds);
+  }
+}
+
 /** The in-memory catalog against real PostgreSQL: fresh after every committed change, by NOTIFY or by its own commits. */
 describe('cached product catalog', () => {
   let database: { url: string; drop: () => Promise<void> };
   let dataSource: DataSource;
   let sql: Client;
-  let source: SqlProductCatalog;
+  let source: CountingCatalog;
   let cached: CachedProductCatalog;
   let productId: string;
 
@@ -23,7 +39,7 @@ describe('cached product catalog', () => {
     await dataSource.initialize();
     sql = new Client({ connectionString: database.url });
     await sql.connect();
-    source = new SqlProductCatalog(dataSource);
+    source = new CountingCatalog(dataSource);
     cached = new CachedProductCatalog(source, database.url);
     productId = (await source.list())[0].id;
   });
@@ -57,11 +73,64 @@ describe('cached product catalog', () => {
   });
 
   it("sees its own process's commits before the command answers, without waiting for the notification", async () => {
-    const transactions = new TypeOrmInventoryTransactions(dataSource, () => cached.invalidate());
+    const transactions = new TypeOrmInventoryTransactions(dataSource, (changed) => cached.invalidate(changed));
     for (let i = 0; i < 20; i++) {
       const before = await stockOf(cached);
-      await transactions.run((tx) => tx.manager.query('UPDATE products SET stock = stock + 1 WHERE id = $1', [productId]));
+      await transactions.run((tx) => tx.stock.giveBack([{ productId, quantity: 1 }]));
       expect(await stockOf(cached)).toBe(before! + 1);
+    }
+  });
+
+  it('refreshes only the products a change named, in place, and reloads everything when products come, go or are renamed', async () => {
+    const [first, second, third] = (await source.list()).map((product) => product.id);
+    await cached.list(); // the current generation read
+    const loadsBefore = source.wholeLoads;
+    source.refreshed = [];
+
+    await sql.query('UPDATE products SET stock = stock + 5 WHERE id = ANY($1::uuid[])', [[first, second]]);
+    await eventually('both changes seen', async () => ((await cached.list()).find((p) => p.id === second)?.available === (await source.get(second))!.available ? true : undefined), 5_000, 5);
+    await sql.query('UPDATE products SET stock = stock WHERE false'); // changes no row: no notification
+    await sql.query('UPDATE products SET stock = stock - 1 WHERE id = $1', [third]);
+    await eventually('the third change seen', async () => ((await cached.get(third))?.available === (await source.get(third))!.available ? true : undefined), 5_000, 5);
+    expect(await cached.list()).toEqual(await source.list());
+    expect(source.wholeLoads).toBe(loadsBefore);
+    expect(source.refreshed).toEqual([[first, second].sort(), [third]]);
+
+    const added = '00000000-0000-4000-8000-0000000000aa';
+    await sql.query(`INSERT INTO products (id, sku, name, description, price_cents, stock) VALUES ($1, 'SKU-CACHE-1', 'Aaa first by name', 'new', 100, 1)`, [added]);
+    await eventually('the new product seen', async () => ((await cached.get(added)) ? true : undefined), 5_000, 5);
+    expect(await cached.list()).toEqual(await source.list());
+    await sql.query(`UPDATE products SET name = 'Zzz last by name' WHERE id = $1`, [added]);
+    await eventually('the rename seen', async () => ((await cached.get(added))?.name === 'Zzz last by name' ? true : undefined), 5_000, 5);
+    expect(await cached.list()).toEqual(await source.list());
+    await sql.query('DELETE FROM products WHERE id = $1', [added]);
+    await eventually('the removal seen', async () => ((await cached.get(added)) ? undefined : true), 5_000, 5);
+    expect(await cached.list()).toEqual(await source.list());
+    expect(source.wholeLoads).toBe(loadsBefore + 3);
+  });
+
+  it('reloads everything on a notification that names no product (TRUNCATE, or more ids than fit in one)', async () => {
+    await cached.list();
+    const loadsBefore = source.wholeLoads;
+    await sql.query(`SELECT pg_notify('products_changed', '')`);
+    await eventually('a whole reload', async () => (await cached.list(), source.wholeLoads > loadsBefore ? true : undefined), 5_000, 5);
+    expect(await cached.list()).toEqual(await source.list());
+  });
+
+  it('notifies the ids a statement changed, and nothing for a statement that changed none', async () => {
+    const listener = new Client({ connectionString: database.url });
+    await listener.connect();
+    const payloads: string[] = [];
+    listener.on('notification', (message) => payloads.push(message.payload ?? ''));
+    await listener.query('LISTEN products_changed');
+    try {
+      const ids = (await source.list()).slice(0, 3).map((product) => product.id);
+      await sql.query('UPDATE products SET stock = stock WHERE false');
+      await sql.query('UPDATE products SET stock = stock + 1 WHERE id = ANY($1::uuid[])', [ids]);
+      await eventually('the notification', async () => (payloads.length > 0 ? true : undefined), 5_000, 5);
+      expect(payloads.map((payload) => payload.split(',').sort())).toEqual([[...ids].sort()]);
+    } finally {
+      await listener.end();
     }
   });
 

@@ -22,22 +22,29 @@ const summary = ({ description: _description, ...product }: ProductDetails): Pro
 
 /**
  * The catalog read side served from memory. Product reads are the hottest route of the shop (every product page, and
- * every order priced by the order service), and the catalog is small, so each replica keeps all of it and reloads it
- * after a change. Freshness comes from PostgreSQL: a trigger sends NOTIFY products_changed on every committed change to
- * `products` (stock moves included), and a dedicated connection LISTENs for it (migration 1764310000000).
+ * every order priced by the order service), and the catalog is small, so each replica keeps all of it. Freshness comes
+ * from PostgreSQL: a trigger sends NOTIFY products_changed with the ids of the products each committed statement
+ * changed (stock moves included), and a dedicated connection LISTENs for it (migrations 1764310000000 and
+ * 1764320000000).
  *
  * The guarantees, and the cost:
  * - A read never answers from a snapshot older than the last notification heard: a notification bumps the generation,
- *   and the next read loads anew. This replica's own commands invalidate at commit, before they answer; a change made
- *   by another replica is seen once its notification arrives (well under a millisecond on a local network).
- *   `available` is informational anyway: Reserve decides against the database, under its CHECK constraint.
+ *   and the next read refreshes the products it named (one query for those rows) or, when it named none (TRUNCATE, a
+ *   very large change), reloads everything. This replica's own commands invalidate the products they changed at
+ *   commit, before they answer; a change made by another replica is seen once its notification arrives (well under a
+ *   millisecond on a local network). `available` is informational anyway: Reserve decides against the database,
+ *   under its CHECK constraint.
+ * - A refresh patches the snapshot in place only when the same products keep the same names; otherwise (a product
+ *   added, removed or renamed) it reloads everything, so the list keeps the database's order by name, in its collation.
  * - While the listener is not connected (start-up, a dropped connection), reads go to the database: a change it could
  *   not hear about never leaves a stale snapshot in place.
- * - Under a constant stream of stock changes the cache is reloaded once per change that a read follows: never more
- *   queries than without it.
+ * - Under a constant stream of stock changes the cache queries once per change that a read follows, and reads only
+ *   the rows that changed: never more queries than without it.
  */
 export class CachedProductCatalog implements ProductCatalog, OnApplicationBootstrap, BeforeApplicationShutdown {
   private generation = 0;
+  /** What changed since the cached snapshot's read began: those products, or anything. */
+  private changed: Set<string> | 'anything' = 'anything';
   private listening = false;
   private cached: { readonly generation: number; readonly snapshot: Promise<Snapshot> } | undefined;
   private readonly listener: PgListener;
@@ -50,7 +57,7 @@ export class CachedProductCatalog implements ProductCatalog, OnApplicationBootst
       url: databaseUrl,
       channel: PRODUCTS_CHANGED_CHANNEL,
       applicationName: 'inventory-catalog-listener',
-      onNotification: () => this.invalidate(),
+      onNotification: (payload) => this.invalidate(payload === '' ? undefined : payload.split(',')),
       onListening: (listening) => {
         this.listening = listening;
         this.invalidate();
@@ -90,12 +97,18 @@ export class CachedProductCatalog implements ProductCatalog, OnApplicationBootst
     return (await snapshot).products.filter((product) => wanted.has(product.id)).map(summary);
   }
 
-  /** Drops the snapshot: called on every notification, and by this process's own commits. */
-  invalidate(): void {
+  /**
+   * Marks products changed (called for every notification, and by this process's own commits): the next read
+   * refreshes them. Without ids, anything may have changed and the next read reloads the whole catalog.
+   */
+  invalidate(productIds?: readonly string[]): void {
+    if (productIds?.length === 0) return;
     this.generation++;
+    if (!productIds || this.changed === 'anything') this.changed = 'anything';
+    else for (const id of productIds) this.changed.add(id);
   }
 
-  /** The snapshot of the current generation (loading it once, shared by concurrent reads), or none while not listening. */
+  /** The snapshot of the current generation (read once, shared by concurrent reads), or none while not listening. */
   private snapshot(): Promise<Snapshot> | undefined {
     if (!this.listening) {
       reads.inc({ source: 'database' });
@@ -106,10 +119,14 @@ export class CachedProductCatalog implements ProductCatalog, OnApplicationBootst
       return this.cached.snapshot;
     }
     reads.inc({ source: 'database' });
-    const snapshot = this.load();
+    const changed = this.changed;
+    this.changed = new Set();
+    // A refresh starts after the changes it covers were heard, and applies on top of the snapshot before it, so a
+    // later refresh of the same product always wins over an earlier one.
+    const snapshot = this.cached && changed !== 'anything' ? this.refresh(this.cached.snapshot, [...changed]) : this.load();
     const entry = { generation: this.generation, snapshot };
     this.cached = entry;
-    // A failed load is not kept: the next read tries again.
+    // A failed read is not kept: the next read loads everything again (the refreshes built on it fail with it).
     snapshot.catch(() => {
       if (this.cached === entry) this.cached = undefined;
     });
@@ -117,7 +134,19 @@ export class CachedProductCatalog implements ProductCatalog, OnApplicationBootst
   }
 
   private async load(): Promise<Snapshot> {
-    const products = await this.source.listWithDetails();
-    return { products, byId: new Map(products.map((product) => [product.id, product])) };
+    return snapshotOf(await this.source.listWithDetails());
+  }
+
+  private async refresh(previous: Promise<Snapshot>, productIds: readonly string[]): Promise<Snapshot> {
+    const [base, rows] = await Promise.all([previous, this.source.detailsByIds(productIds)]);
+    const fresh = new Map(rows.map((product) => [product.id, product]));
+    const sameProductsAndNames = productIds.every((id) => {
+      const was = base.byId.get(id);
+      return was !== undefined && was.name === fresh.get(id)?.name;
+    });
+    if (!sameProductsAndNames) return this.load();
+    return snapshotOf(base.products.map((product) => fresh.get(product.id) ?? product));
   }
 }
+
+const snapshotOf = (products: readonly ProductDetails[]): Snapshot => ({ products, byId: new Map(products.map((product) => [product.id, product])) });

@@ -23,6 +23,8 @@ const toSummary = (row: ProductRow): ProductSummary => ({
   available: row.stock,
 });
 
+const toDetails = (row: ProductDetailsRow): ProductDetails => ({ ...toSummary(row), description: row.description });
+
 /** Catalog reads with raw SQL through the service's DataSource, outside any transaction. */
 @Injectable()
 export class SqlProductCatalog implements ProductCatalog {
@@ -38,7 +40,16 @@ export class SqlProductCatalog implements ProductCatalog {
     const rows: ProductDetailsRow[] = await this.dataSource.query(
       'SELECT id, sku, name, description, price_cents, stock FROM products ORDER BY name, id',
     );
-    return rows.map((row) => ({ ...toSummary(row), description: row.description }));
+    return rows.map(toDetails);
+  }
+
+  /** The named products with their descriptions (those that exist), in no particular order. */
+  async detailsByIds(productIds: readonly string[]): Promise<ProductDetails[]> {
+    const rows: ProductDetailsRow[] = await this.dataSource.query(
+      'SELECT id, sku, name, description, price_cents, stock FROM products WHERE id = ANY($1::uuid[])',
+      [productIds],
+    );
+    return rows.map(toDetails);
   }
 
   async get(productId: string): Promise<ProductDetails | undefined> {
@@ -46,8 +57,7 @@ export class SqlProductCatalog implements ProductCatalog {
       'SELECT id, sku, name, description, price_cents, stock FROM products WHERE id = $1',
       [productId],
     );
-    const row = rows[0];
-    return row && { ...toSummary(row), description: row.description };
+    return rows[0] && toDetails(rows[0]);
   }
 
   async byIds(productIds: readonly string[]): Promise<ProductSummary[]> {

@@ -11,12 +11,17 @@ type UpdateAnswer = [unknown[], number];
  * constraint refuses any write that would still get past it.
  */
 export class SqlStockRepository implements StockRepository {
-  constructor(private readonly manager: EntityManager) {}
+  /** `changed` collects every product whose stock a statement of this repository may have moved. */
+  constructor(
+    private readonly manager: EntityManager,
+    private readonly changed = new Set<string>(),
+  ) {}
 
   async takeAllOrNothing(lines: readonly ReservationLine[]): Promise<string[]> {
     await this.manager.query('SAVEPOINT take_stock');
     const unavailable: string[] = [];
     for (const line of lines) {
+      this.changed.add(line.productId);
       const [, taken] = (await this.manager.query(
         'UPDATE products SET stock = stock - $2 WHERE id = $1 AND stock >= $2',
         [line.productId, line.quantity],
@@ -30,6 +35,7 @@ export class SqlStockRepository implements StockRepository {
   /** One UPDATE per line, in the order given (product-id order), so it locks rows in the same order as Reserve. */
   async giveBack(lines: readonly ReservationLine[]): Promise<void> {
     for (const line of lines) {
+      this.changed.add(line.productId);
       await this.manager.query('UPDATE products SET stock = stock + $2 WHERE id = $1', [line.productId, line.quantity]);
     }
   }
