@@ -14,7 +14,7 @@ interface Snapshot {
 
 const reads = new Counter({
   name: 'shop_catalog_reads_total',
-  help: 'Catalog reads by where they were answered from: cache, or database (cache being loaded after a change, or not listening)',
+  help: 'Catalog reads by where they were answered from: cache; refresh (the changed rows read again first); database (the whole catalog loaded, or not listening)',
   labelNames: ['source'],
 });
 
@@ -118,12 +118,13 @@ export class CachedProductCatalog implements ProductCatalog, OnApplicationBootst
       reads.inc({ source: 'cache' });
       return this.cached.snapshot;
     }
-    reads.inc({ source: 'database' });
-    const changed = this.changed;
+    const changedIds = this.changed === 'anything' ? undefined : [...this.changed];
     this.changed = new Set();
+    const previous = changedIds && this.cached?.snapshot;
+    reads.inc({ source: previous ? 'refresh' : 'database' });
     // A refresh starts after the changes it covers were heard, and applies on top of the snapshot before it, so a
     // later refresh of the same product always wins over an earlier one.
-    const snapshot = this.cached && changed !== 'anything' ? this.refresh(this.cached.snapshot, [...changed]) : this.load();
+    const snapshot = previous && changedIds ? this.refresh(previous, changedIds) : this.load();
     const entry = { generation: this.generation, snapshot };
     this.cached = entry;
     // A failed read is not kept: the next read loads everything again (the refreshes built on it fail with it).
