@@ -205,22 +205,27 @@ describe('transactional outbox', () => {
         return super.publish(records, timeoutMs);
       }
     }
-    const first = new OutboxRelay(dataSource, { kafka: new HeldPublisher(kafka) }, logger, { service: 'spec' });
-    const second = new OutboxRelay(dataSource, { kafka: new KafkaPublisher(kafka) }, logger, { service: 'spec' });
-    // One key, so one partition: the topic's order is the order of publishing.
-    const key = randomUUID();
-    const early = [await writeThing(dataSource, topic, key), await writeThing(dataSource, topic, key)];
-    const firstRound = first.drainOnce();
-    await inPublish;
-    const late = await writeThing(dataSource, topic, key);
-    // The late row is committed and unlocked, yet the second relay must not take it while the first is in its round:
-    // publishing it now would put it on the topic ahead of rows the first round has not published yet.
-    expect(await second.drainOnce()).toBe(0);
-    expect(await unsentOf(dataSource, late)).toBe(1);
-    letGo();
-    expect(await firstRound).toBeGreaterThanOrEqual(2);
-    expect(await second.drainOnce()).toBeGreaterThanOrEqual(1);
-    expect((await readTopic(kafka, topic, 3)).map((record) => record.thing)).toEqual([...early, late]);
+    const publishers = [new HeldPublisher(kafka), new KafkaPublisher(kafka)];
+    const [first, second] = publishers.map((publisher) => new OutboxRelay(dataSource, { kafka: publisher }, logger, { service: 'spec' }));
+    try {
+      // One key, so one partition: the topic's order is the order of publishing.
+      const key = randomUUID();
+      const early = [await writeThing(dataSource, topic, key), await writeThing(dataSource, topic, key)];
+      const firstRound = first.drainOnce();
+      await inPublish;
+      const late = await writeThing(dataSource, topic, key);
+      // The late row is committed and unlocked, yet the second relay must not take it while the first is in its round:
+      // publishing it now would put it on the topic ahead of rows the first round has not published yet.
+      expect(await second.drainOnce()).toBe(0);
+      expect(await unsentOf(dataSource, late)).toBe(1);
+      letGo();
+      expect(await firstRound).toBeGreaterThanOrEqual(2);
+      expect(await second.drainOnce()).toBeGreaterThanOrEqual(1);
+      expect((await readTopic(kafka, topic, 3)).map((record) => record.thing)).toEqual([...early, late]);
+    } finally {
+      letGo();
+      await Promise.all(publishers.map((publisher) => publisher.close()));
+    }
   });
 
   it('leaves the rows of a round whose publish fails unsent, and gives its connection back outside any transaction', async () => {
