@@ -1,4 +1,5 @@
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
+import { ProductsChanged1764310000000 } from './1764310000000-products-changed.migration';
 
 /**
  * NOTIFY products_changed names the products a statement changed: the payload is their ids, comma-separated, so each
@@ -45,17 +46,12 @@ export class ProductsChangedIds1764320000000 implements MigrationInterface {
       FOR EACH STATEMENT EXECUTE FUNCTION notify_products_changed()`);
   }
 
+  /** Drops the four triggers and the function, then puts back the previous migration's trigger as that one made it. */
   async down(queryRunner: QueryRunner): Promise<void> {
     for (const trigger of ['products_inserted', 'products_updated', 'products_deleted', 'products_truncated']) {
       await queryRunner.query(`DROP TRIGGER ${trigger} ON products`);
     }
-    await queryRunner.query(`CREATE OR REPLACE FUNCTION notify_products_changed() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        PERFORM pg_notify('products_changed', '');
-        RETURN NULL;
-      END $$`);
-    await queryRunner.query(`CREATE TRIGGER products_changed
-      AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON products
-      FOR EACH STATEMENT EXECUTE FUNCTION notify_products_changed()`);
+    await queryRunner.query(`DROP FUNCTION notify_products_changed()`);
+    await new ProductsChanged1764310000000().up(queryRunner);
   }
 }
