@@ -78,6 +78,12 @@ async function benchUpstream(port) {
   process.send?.('ready');
 }
 
+/** Sorts `latencies` in place; the answer gives the value at quantile q (0..1), NaN when there are none. */
+function percentiles(latencies) {
+  latencies.sort((a, b) => a - b);
+  return (q) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] : NaN);
+}
+
 /** The load generator: autocannon in its own process; latencies kept at full precision (autocannon's histogram has 1 ms steps). */
 async function load(options) {
   const { default: autocannon } = await import('autocannon');
@@ -93,8 +99,7 @@ async function load(options) {
     if (statusCode >= 200 && statusCode < 300) latencies.push(ms);
   });
   const result = await instance;
-  latencies.sort((a, b) => a - b);
-  const at = (q) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] : NaN);
+  const at = percentiles(latencies);
   process.stdout.write(
     JSON.stringify({
       ok: latencies.length,
@@ -160,8 +165,7 @@ async function paced(options) {
   const seconds = await pace(options.seconds);
   await Promise.all(streams.map((stream) => stream.pool.close()));
   const results = streams.map(({ label, latencies, failures }) => {
-    latencies.sort((a, b) => a - b);
-    const at = (q) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] : NaN);
+    const at = percentiles(latencies);
     return { label, ok: latencies.length, non2xx: failures, errors: 0, timeouts: 0, seconds, rps: latencies.length / seconds, p50: at(0.5), p99: at(0.99) };
   });
   process.stdout.write(JSON.stringify(results));
