@@ -4,9 +4,12 @@
 // orders at constant arrival rates (open loop), measures completion (order.confirmed / order.cancelled read from Kafka),
 // and prints: completed orders/s at saturation, p50/p99 from POST to CONFIRMED at half that rate, CPU ms per completed
 // order across all processes of the system (apps, Kafka, PostgreSQL), completed/accepted, next to the raw PostgreSQL
-// single-insert transaction rate measured in the same run. The benchmark restocks the local catalog before it starts
-// (and puts the stock back after). All orders come from one IP, so start the system with the gateway's rate limits
-// raised, or it measures the limiter: GATEWAY_RATE_LIMIT_PER_USER=1000000 GATEWAY_RATE_LIMIT_PER_IP=1000000 npm run start:local
+// single-insert transaction rate measured in the same run, and where the time from POST to CONFIRMED goes, hop by hop.
+// Each phase starts once the shop has finished the work of the phases before it (consumer groups caught up, outboxes
+// and the shipping queue empty), and its CPU counts until its own orders' fulfilment is done. The benchmark restocks
+// the local catalog before it starts (and puts the stock back after). All orders come from one IP, so start the
+// system with the gateway's rate limits raised, or it measures the limiter: GATEWAY_RATE_LIMIT_PER_USER=1000000 GATEWAY_RATE_LIMIT_PER_IP=1000000 npm run start:local
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -20,6 +23,8 @@ const ROOT = resolve(import.meta.dirname, '..');
 const require = createRequire(import.meta.url);
 const { createKafka } = require(resolve(ROOT, 'libs/messaging/dist/index.js'));
 const { createLogger } = require(resolve(ROOT, 'libs/platform/dist/index.js'));
+const { SHIPPING_QUEUE } = require(resolve(ROOT, 'libs/contracts/dist/index.js'));
+const amqp = require('amqplib');
 const env = Object.fromEntries(
   readFileSync(resolve(ROOT, existsSync(resolve(ROOT, '.env')) ? '.env' : '.env.example'), 'utf8')
     .split('\n')
@@ -168,6 +173,118 @@ const pct = (values, p) => {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 };
 
+/**
+ * Each style's hops, in order. A hop ends when its outbox row is written (the service's transaction committed) or
+ * taken by the relay, as the databases' clocks record it; the bench's own clock (the same host's) marks the POST and
+ * the listener's receipt of order.confirmed.
+ */
+const HOPS = {
+  orchestration: [
+    ['POST -> order.placed committed', 'post', 'order.placed.v1:created'],
+    ['saga: Reserve, Charge, confirm (gRPC)', 'order.placed.v1:created', 'order.confirmed.v1:created'],
+    ['order relay takes order.confirmed', 'order.confirmed.v1:created', 'order.confirmed.v1:sent'],
+    ['Kafka -> the listener', 'order.confirmed.v1:sent', 'received'],
+  ],
+  choreography: [
+    ['POST -> order.placed committed', 'post', 'order.placed.v1:created'],
+    ['order relay takes order.placed', 'order.placed.v1:created', 'order.placed.v1:sent'],
+    ['Kafka -> inventory reserves', 'order.placed.v1:sent', 'inventory.reserved.v1:created'],
+    ['inventory relay', 'inventory.reserved.v1:created', 'inventory.reserved.v1:sent'],
+    ['Kafka -> payment charges', 'inventory.reserved.v1:sent', 'payment.charged.v1:created'],
+    ['payment relay', 'payment.charged.v1:created', 'payment.charged.v1:sent'],
+    ['Kafka -> order confirms', 'payment.charged.v1:sent', 'order.confirmed.v1:created'],
+    ['order relay takes order.confirmed', 'order.confirmed.v1:created', 'order.confirmed.v1:sent'],
+    ['Kafka -> the listener', 'order.confirmed.v1:sent', 'received'],
+  ],
+};
+
+/**
+ * Where the time from POST to CONFIRMED goes, hop by hop, for the completed orders of a phase: the outbox rows each
+ * service wrote for them (created_at when its transaction wrote the row, sent_at when the relay took it) give the
+ * moments between the bench's POST and its listener's receipt. Answers per hop p50, p99 and the mean over the
+ * slowest 1% of orders, which shows what the tail is made of.
+ */
+async function stages(style, ids, placedAt, done) {
+  const moments = new Map(ids.map((id) => [id, { post: performance.timeOrigin + placedAt.get(id), received: performance.timeOrigin + done.get(id).at }]));
+  const types = [...new Set(HOPS[style].flatMap(([, from, to]) => [from, to]).map((m) => m.split(':')[0]).filter((t) => t.includes('.')))];
+  for (const database of ['ORDER', 'INVENTORY', 'PAYMENT'].map((name) => env[`${name}_DATABASE_URL`])) {
+    const client = new pg.Client({ connectionString: Object.assign(new URL(ADMIN_URL), { pathname: new URL(database).pathname }).toString() });
+    await client.connect();
+    const { rows } = await client.query(
+      `SELECT message_key, envelope->>'type' AS type, extract(epoch FROM created_at) * 1000 AS created, extract(epoch FROM sent_at) * 1000 AS sent
+         FROM outbox WHERE message_key = ANY($1) AND envelope->>'type' = ANY($2)`,
+      [ids, types],
+    );
+    await client.end();
+    for (const row of rows) Object.assign(moments.get(row.message_key), { [`${row.type}:created`]: Number(row.created), [`${row.type}:sent`]: Number(row.sent) });
+  }
+  const complete = [...moments.values()].filter((m) => HOPS[style].every(([, from, to]) => Number.isFinite(m[from]) && Number.isFinite(m[to])));
+  const total = (m) => m.received - m.post;
+  const slowest = [...complete].sort((a, b) => total(b) - total(a)).slice(0, Math.max(1, Math.ceil(complete.length / 100)));
+  const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
+  return {
+    orders: complete.length,
+    hops: HOPS[style].map(([label, from, to]) => {
+      const spans = complete.map((m) => m[to] - m[from]);
+      return { label, p50: pct(spans, 50), p99: pct(spans, 99), slowest: mean(slowest.map((m) => m[to] - m[from])) };
+    }),
+    total: { p50: pct(complete.map(total), 50), p99: pct(complete.map(total), 99), slowest: mean(slowest.map(total)) },
+  };
+}
+
+function printStages(results) {
+  console.log('\nwhere the time goes at half load, hop by hop (ms): p50 and p99 of each hop, and its mean over the slowest 1% of orders');
+  const ms = (value) => (Number.isFinite(value) ? value.toFixed(1) : 'n/a').padStart(10);
+  for (const [style, { stages: s }] of Object.entries(results)) {
+    console.log(`  ${`${style} (${s.orders} orders)`.padEnd(48)}${'p50'.padStart(10)}${'p99'.padStart(10)}${'slowest 1%'.padStart(12)}`);
+    for (const hop of s.hops) console.log(`    ${hop.label.padEnd(46)}${ms(hop.p50)}${ms(hop.p99)}  ${ms(hop.slowest)}`);
+    console.log(`    ${'POST -> the listener has order.confirmed'.padEnd(46)}${ms(s.total.p50)}${ms(s.total.p99)}  ${ms(s.total.slowest)}`);
+  }
+}
+
+/**
+ * Waits until the shop has done all the work earlier orders left behind, so that a phase measures its own orders
+ * only: every consumer group caught up (scripts/wait-consumers-drained.mjs, the check `npm test` makes before the
+ * end-to-end specs), no unsent outbox row in any service's database and no task in the shipping work queue, twice
+ * in a row a second apart (a handler in progress may still write an outbox row). An order counts as completed when
+ * it is CONFIRMED, but its fulfilment (the shipping task, the shipment, SHIPPED, the read model, recommendations)
+ * goes on after that: measured on 2026-11-29, the fulfilment of a saturation phase's last few seconds kept the
+ * orchestrated saga's p50 at 110-150 ms for the first ten seconds of the half-load phase that followed, against
+ * 25-35 ms once it was done.
+ */
+async function quiesce(timeoutMs = 180_000) {
+  const until = Date.now() + timeoutMs;
+  const databases = Object.entries(env)
+    .filter(([name]) => name.endsWith('_DATABASE_URL'))
+    .map(([, url]) => Object.assign(new URL(ADMIN_URL), { pathname: new URL(url).pathname }).toString());
+  let clean = 0;
+  while (clean < 2) {
+    if (Date.now() > until) throw new Error(`the shop still had work in hand after ${timeoutMs / 1000} s`);
+    const drained = await new Promise((done) => {
+      const child = spawn(process.execPath, [resolve(ROOT, 'scripts/wait-consumers-drained.mjs')], {
+        env: { ...process.env, KAFKA_BROKERS: env.KAFKA_BROKERS, WAIT_DRAINED_TIMEOUT_MS: String(Math.max(1_000, until - Date.now())) },
+        stdio: 'ignore',
+      });
+      child.on('exit', (code) => done(code === 0));
+    });
+    if (!drained) throw new Error(`consumer groups still behind after ${timeoutMs / 1000} s`);
+    let unsent = 0;
+    for (const url of databases) {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      const [{ outbox }] = (await client.query(`SELECT to_regclass('outbox') IS NOT NULL AS outbox`)).rows;
+      if (outbox) unsent += (await client.query('SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL')).rows[0].n;
+      await client.end();
+    }
+    const connection = await amqp.connect(env.RABBITMQ_URL);
+    const channel = await connection.createChannel();
+    const queued = (await channel.checkQueue(SHIPPING_QUEUE.queue)).messageCount + (await channel.checkQueue(SHIPPING_QUEUE.retryQueue)).messageCount;
+    await connection.close();
+    clean = unsent === 0 && queued === 0 ? clean + 1 : 0;
+    await sleep(1_000);
+  }
+}
+
 async function main() {
   console.log('bench:orders — preparing (restock, customers, Kafka listener)');
   const restoreStock = await restock();
@@ -255,6 +372,8 @@ async function run() {
     const settleUntil = performance.now() + 15_000;
     while (performance.now() < settleUntil && ids.some((id) => !done.has(id))) await sleep(100);
     const elapsed = (Math.max(...ids.map((id) => done.get(id)?.at ?? 0), performance.now() - 15_000) - started) / 1000;
+    // The CPU of these orders includes their fulfilment, which goes on after CONFIRMED; the next phase starts after it.
+    await quiesce();
     const cpuMsByProcess = new Map([...ticksSince(cpuBefore)].map(([name, ticks]) => [name, (ticks / 100) * 1000]));
     const cpuMs = [...cpuMsByProcess.values()].reduce((a, b) => a + b, 0);
     const completed = ids.filter((id) => done.get(id)?.status === 'CONFIRMED');
@@ -262,6 +381,7 @@ async function run() {
     return {
       style,
       rate,
+      completedIds: completed,
       accepted: ids.length,
       rejected,
       completed: completed.length,
@@ -279,6 +399,7 @@ async function run() {
   console.log(`PostgreSQL single-insert transactions/s (8 clients): ${base.toFixed(0)}`);
   const results = {};
   // Warm-up, not measured: JIT, connection pools and consumer fetch loops of every app reach their steady state.
+  await quiesce();
   for (const style of ['orchestration', 'choreography']) await phase(style, 10, 4);
   for (const style of ['orchestration', 'choreography']) {
     if (await vacuumIfNoAutovacuum()) console.log(`  (autovacuum is off on this server: VACUUM (ANALYZE) of the shop's databases before ${style})`);
@@ -290,7 +411,7 @@ async function run() {
       if (r.completedRatio < 0.98 || r.unfinished > 0) break;
     }
     const half = await phase(style, Math.max(1, Math.round((best?.completedPerSecond ?? RATES[0]) / 2)), PHASE_SECONDS);
-    results[style] = { saturation: best, half };
+    results[style] = { saturation: best, half, stages: await stages(style, half.completedIds, placedAt, done) };
   }
   await consumer.disconnect();
 
@@ -305,6 +426,7 @@ async function run() {
   for (const name of names) row(`  ${name}`, (r) => (r.half.cpuMsPerOrderByProcess.get(name) ?? 0).toFixed(1));
   row('completed / accepted at half load', (r) => r.half.completedRatio.toFixed(3));
   console.log(`${'PostgreSQL single-insert tx/s (base)'.padEnd(42)}${base.toFixed(0).padStart(16)}`);
+  printStages(results);
 }
 
 main().catch((error) => {
