@@ -210,7 +210,7 @@ async function main() {
   // interleaved streams of that rate each, so that both live through the same machine; before them, the bare server
   // paced alone at the same rate, for the machine's own floor. A third stream for the floor, interleaved with the two,
   // made the generator send half as much again and put a fourth busy process on two cores, which raised every tail:
-  // on 2026-11-29 the gateway added a median of 13.9 ms at p99 over 7 such runs against 4.7 ms over 13 runs with two.
+  // on 2026-11-29 the gateway added a median of 13.9 ms at p99 over 7 such runs against 3.5 ms over 13 runs with two.
   const rate = Math.max(10, Math.floor(c.rps / 4));
   const floor = track(children, spawn(process.execPath, [SELF, '--role=bare', String(barePort)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
   await readyMessage(floor);

@@ -248,9 +248,9 @@ function printStages(results) {
  * end-to-end specs), no unsent outbox row in any service's database and no task in the shipping work queue, twice
  * in a row a second apart (a handler in progress may still write an outbox row). An order counts as completed when
  * it is CONFIRMED, but its fulfilment (the shipping task, the shipment, SHIPPED, the read model, recommendations)
- * goes on after that: measured on 2026-11-29, the fulfilment of a saturation phase's last few seconds kept the
- * orchestrated saga's p50 at 110-150 ms for the first ten seconds of the half-load phase that followed, against
- * 25-35 ms once it was done.
+ * goes on after that: measured on 2026-11-29, the fulfilment a saturation phase left behind kept the orchestrated
+ * saga's p50 at 113-152 ms in the first four seconds of the half-load phase that followed and at 71-101 ms in the next
+ * six, against 25-34 ms from the fifteenth second on.
  */
 async function quiesce(timeoutMs = 180_000) {
   const until = Date.now() + timeoutMs;
