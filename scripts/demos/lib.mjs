@@ -383,8 +383,11 @@ async function restoreStoppedApps() {
 // ---------------------------------------------------------------- peeking at Kafka topics
 
 // Runs with kafkajs where it is installed: the repository's node_modules, or /app/node_modules in a container.
-// Prints {ready} once the start offsets are known, then every event on the topics from those offsets, one JSON line
-// each, until its standard input closes; then it deletes its throw-away consumer group.
+// Notes the topics' end offsets, joins a throw-away consumer group and seeks every partition to them; prints {ready}
+// once a fetch has run with every partition of the topics assigned, so the consumer's positions are set and every
+// event published from then on is read. Then it prints every event on the topics from those offsets, one JSON line
+// each, until its standard input closes, and deletes its group. (Ready used to come before the group was joined; once,
+// in CI, the events one topic received while the group was joining were missing.)
 const PEEK = `
 const { Kafka, logLevel } = require('kafkajs');
 const topics = process.argv[1].split(',');
@@ -395,10 +398,17 @@ const groupId = 'demo-peek-' + require('node:crypto').randomUUID();
   await admin.connect();
   const starts = {};
   for (const topic of topics) starts[topic] = await admin.fetchTopicOffsets(topic);
-  console.log(JSON.stringify({ ready: true }));
-  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
-  consumer.on(consumer.events.GROUP_JOIN, () => {
+  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
+  let assigned = false;
+  let ready = false;
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     for (const topic of topics) for (const p of starts[topic]) consumer.seek({ topic, partition: p.partition, offset: p.offset });
+    assigned = topics.every((topic) => (payload.memberAssignment[topic] ?? []).length === starts[topic].length);
+  });
+  consumer.on(consumer.events.FETCH, () => {
+    if (!assigned || ready) return;
+    ready = true;
+    console.log(JSON.stringify({ ready: true }));
   });
   await consumer.connect();
   await consumer.subscribe({ topics, fromBeginning: false });
