@@ -86,6 +86,8 @@ export class OutboxRelay {
   private leading = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  /** A notification came since the current round began: the loop goes round again instead of sleeping. */
+  private notified = false;
   private listener: PgListener | undefined;
   private lastCleanup = 0;
   private readonly batchSize: number;
@@ -129,11 +131,11 @@ export class OutboxRelay {
         channel: OUTBOX_CHANNEL,
         applicationName: `${this.options.service}-outbox-listener`,
         onNotification: () => {
-          if (this.leading) this.wake?.();
+          if (this.leading) this.poke();
         },
         // Listening again: try for the leadership now rather than at the next poll.
         onListening: (listening) => {
-          if (listening) this.wake?.();
+          if (listening) this.poke();
           else this.leading = false;
         },
       });
@@ -244,6 +246,8 @@ export class OutboxRelay {
     while (this.running) {
       try {
         if (!this.leading) this.leading = await this.lead();
+        // What was notified so far, this round takes; a notification from now on asks for another round.
+        this.notified = false;
         const round = await this.round();
         delay = 0;
         roundsCounter.inc({ service: this.options.service, outcome: round === 'locked' ? 'locked' : round > 0 ? 'sent' : 'empty' });
@@ -253,6 +257,9 @@ export class OutboxRelay {
       } catch (error) {
         delay = Math.min(Math.max(delay * 2, 200), 5_000);
         this.logger.warn({ err: error, retryInMs: delay }, 'outbox relay could not publish; will retry');
+        // The back-off holds even if commits were notified during the failed round (a notification during it still
+        // cuts it short, as before).
+        this.notified = false;
         await this.sleep(delay);
       }
     }
@@ -271,7 +278,18 @@ export class OutboxRelay {
     await this.backlog();
   }
 
+  /**
+   * Asks for a round now: wakes the loop if it sleeps, and otherwise makes it go round again once the current round
+   * ends. A row committed while a round publishes was not in that round's take, and its notification is the only one
+   * it sends: were it dropped, the row would wait for another commit's notification or the next poll.
+   */
+  private poke(): void {
+    this.notified = true;
+    this.wake?.();
+  }
+
   private sleep(ms: number): Promise<void> {
+    if (this.notified) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       function done(): void {

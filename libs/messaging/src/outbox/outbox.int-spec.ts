@@ -228,6 +228,40 @@ describe('transactional outbox', () => {
     }
   });
 
+  it('publishes a row committed while a round is publishing right after that round, without waiting for the poll', async () => {
+    const topic = await createTopic(kafka, `outbox-spec.${randomUUID()}`);
+    // The first publish waits until the spec lets it go, so the second row commits (and notifies) during that round.
+    let entered: () => void = () => undefined;
+    const inPublish = new Promise<void>((resolve) => (entered = resolve));
+    let letGo: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (letGo = resolve));
+    class HeldOncePublisher extends KafkaPublisher {
+      private held = false;
+      override async publish(records: Parameters<KafkaPublisher['publish']>[0], timeoutMs?: number): Promise<void> {
+        if (!this.held) {
+          this.held = true;
+          entered();
+          await gate;
+        }
+        return super.publish(records, timeoutMs);
+      }
+    }
+    // Its poll is a minute away: only a notification can have it publish the second row within the spec's time.
+    const relay = new OutboxRelay(dataSource, { kafka: new HeldOncePublisher(kafka) }, logger, { service: 'spec', pollIntervalMs: 60_000 });
+    relay.start();
+    try {
+      await eventually('the relay leads', async () => (relay.role === 'active' ? true : undefined), 5_000);
+      const first = await writeThing(dataSource, topic);
+      await inPublish;
+      const second = await writeThing(dataSource, topic);
+      letGo();
+      expect((await readTopic(kafka, topic, 2, 10_000)).map((record) => record.thing).sort()).toEqual([first, second].sort());
+    } finally {
+      letGo();
+      await relay.stop();
+    }
+  });
+
   it('leaves the rows of a round whose publish fails unsent, and gives its connection back outside any transaction', async () => {
     const topic = `outbox-spec.${randomUUID()}`;
     // No Kafka publisher at all: the round takes the row, then fails before anything is published.
