@@ -74,6 +74,25 @@ async function unsentOf(dataSource: DataSource, thingId: string): Promise<number
   return unsent;
 }
 
+/**
+ * A publisher that holds every batch until `letGo()` is called (after that, batches pass at once): the relay round
+ * publishing through it stays open meanwhile. `inPublish` resolves when the first batch arrives.
+ */
+function heldPublisher(kafka: Kafka): { publisher: KafkaPublisher; inPublish: Promise<void>; letGo: () => void } {
+  let entered: () => void = () => undefined;
+  const inPublish = new Promise<void>((resolve) => (entered = resolve));
+  let letGo: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => (letGo = resolve));
+  class HeldPublisher extends KafkaPublisher {
+    override async publish(records: Parameters<KafkaPublisher['publish']>[0], timeoutMs?: number): Promise<void> {
+      entered();
+      await gate;
+      return super.publish(records, timeoutMs);
+    }
+  }
+  return { publisher: new HeldPublisher(kafka), inPublish, letGo };
+}
+
 describe('transactional outbox', () => {
   let database: { url: string; drop: () => Promise<void> };
   let dataSource: DataSource;
@@ -194,18 +213,8 @@ describe('transactional outbox', () => {
   it('lets one relay at a time run a round: another finds the lock taken and takes no row, even one committed meanwhile', async () => {
     const topic = await createTopic(kafka, `outbox-spec.${randomUUID()}`);
     // The first relay's publisher holds its batch until the spec lets it go, so that round stays open.
-    let entered: () => void = () => undefined;
-    const inPublish = new Promise<void>((resolve) => (entered = resolve));
-    let letGo: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (letGo = resolve));
-    class HeldPublisher extends KafkaPublisher {
-      override async publish(records: Parameters<KafkaPublisher['publish']>[0], timeoutMs?: number): Promise<void> {
-        entered();
-        await gate;
-        return super.publish(records, timeoutMs);
-      }
-    }
-    const publishers = [new HeldPublisher(kafka), new KafkaPublisher(kafka)];
+    const { publisher: held, inPublish, letGo } = heldPublisher(kafka);
+    const publishers = [held, new KafkaPublisher(kafka)];
     const [first, second] = publishers.map((publisher) => new OutboxRelay(dataSource, { kafka: publisher }, logger, { service: 'spec' }));
     try {
       // One key, so one partition: the topic's order is the order of publishing.
@@ -231,23 +240,9 @@ describe('transactional outbox', () => {
   it('publishes a row committed while a round is publishing right after that round, without waiting for the poll', async () => {
     const topic = await createTopic(kafka, `outbox-spec.${randomUUID()}`);
     // The first publish waits until the spec lets it go, so the second row commits (and notifies) during that round.
-    let entered: () => void = () => undefined;
-    const inPublish = new Promise<void>((resolve) => (entered = resolve));
-    let letGo: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (letGo = resolve));
-    class HeldOncePublisher extends KafkaPublisher {
-      private held = false;
-      override async publish(records: Parameters<KafkaPublisher['publish']>[0], timeoutMs?: number): Promise<void> {
-        if (!this.held) {
-          this.held = true;
-          entered();
-          await gate;
-        }
-        return super.publish(records, timeoutMs);
-      }
-    }
+    const { publisher, inPublish, letGo } = heldPublisher(kafka);
     // Its poll is a minute away: only a notification can have it publish the second row within the spec's time.
-    const relay = new OutboxRelay(dataSource, { kafka: new HeldOncePublisher(kafka) }, logger, { service: 'spec', pollIntervalMs: 60_000 });
+    const relay = new OutboxRelay(dataSource, { kafka: publisher }, logger, { service: 'spec', pollIntervalMs: 60_000 });
     relay.start();
     try {
       await eventually('the relay leads', async () => (relay.role === 'active' ? true : undefined), 5_000);
