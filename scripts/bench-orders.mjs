@@ -34,6 +34,10 @@ const env = Object.fromEntries(
 );
 const GATEWAY = `http://127.0.0.1:${env.GATEWAY_HTTP_PORT}`;
 const ADMIN_URL = process.env.POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/** The admin's URL for the shop database that one of .env's `*_DATABASE_URL` names. */
+const adminUrlOf = (databaseUrl) => Object.assign(new URL(ADMIN_URL), { pathname: new URL(databaseUrl).pathname }).toString();
+/** Every shop database, as the admin reaches it. */
+const shopDatabases = () => Object.entries(env).filter(([name]) => name.endsWith('_DATABASE_URL')).map(([, url]) => adminUrlOf(url));
 const RATES = (process.env.BENCH_RATES ?? '40,80,120,160,200').split(',').map(Number);
 const PHASE_SECONDS = Number(process.env.BENCH_PHASE_SECONDS ?? 6);
 const agent = new Agent({ connections: 64, pipelining: 1, keepAliveTimeout: 30_000 });
@@ -132,21 +136,21 @@ async function postgresBase(seconds = 4, clients = 8) {
  * alike. With autovacuum on (the default, and in docker compose and Kubernetes) it does nothing.
  */
 async function vacuumIfNoAutovacuum() {
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  const { rows } = await admin.query(`SELECT setting FROM pg_settings WHERE name = 'autovacuum'`);
-  await admin.end();
+  const { rows } = await withClient(ADMIN_URL, (client) => client.query(`SELECT setting FROM pg_settings WHERE name = 'autovacuum'`));
   if (rows[0]?.setting !== 'off') return false;
-  const databases = Object.entries(env)
-    .filter(([name]) => name.endsWith('_DATABASE_URL'))
-    .map(([, url]) => new URL(url).pathname.slice(1));
-  for (const database of databases) {
-    const client = new pg.Client({ connectionString: Object.assign(new URL(ADMIN_URL), { pathname: `/${database}` }).toString() });
-    await client.connect();
-    await client.query('VACUUM (ANALYZE)');
+  for (const url of shopDatabases()) await withClient(url, (client) => client.query('VACUUM (ANALYZE)'));
+  return true;
+}
+
+/** Runs `work` on a client of `url` connected for it alone. */
+async function withClient(url, work) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
     await client.end();
   }
-  return true;
 }
 
 /** Gives every product ample stock for the run; returns how to put the catalog's stock back as it was. */
@@ -207,15 +211,14 @@ const HOPS = {
 async function stages(style, ids, placedAt, done) {
   const moments = new Map(ids.map((id) => [id, { post: performance.timeOrigin + placedAt.get(id), received: performance.timeOrigin + done.get(id).at }]));
   const types = [...new Set(HOPS[style].flatMap(([, from, to]) => [from, to]).map((m) => m.split(':')[0]).filter((t) => t.includes('.')))];
-  for (const database of ['ORDER', 'INVENTORY', 'PAYMENT'].map((name) => env[`${name}_DATABASE_URL`])) {
-    const client = new pg.Client({ connectionString: Object.assign(new URL(ADMIN_URL), { pathname: new URL(database).pathname }).toString() });
-    await client.connect();
-    const { rows } = await client.query(
-      `SELECT message_key, envelope->>'type' AS type, extract(epoch FROM created_at) * 1000 AS created, extract(epoch FROM sent_at) * 1000 AS sent
-         FROM outbox WHERE message_key = ANY($1) AND envelope->>'type' = ANY($2)`,
-      [ids, types],
+  for (const name of ['ORDER', 'INVENTORY', 'PAYMENT']) {
+    const { rows } = await withClient(adminUrlOf(env[`${name}_DATABASE_URL`]), (client) =>
+      client.query(
+        `SELECT message_key, envelope->>'type' AS type, extract(epoch FROM created_at) * 1000 AS created, extract(epoch FROM sent_at) * 1000 AS sent
+           FROM outbox WHERE message_key = ANY($1) AND envelope->>'type' = ANY($2)`,
+        [ids, types],
+      ),
     );
-    await client.end();
     for (const row of rows) Object.assign(moments.get(row.message_key), { [`${row.type}:created`]: Number(row.created), [`${row.type}:sent`]: Number(row.sent) });
   }
   const complete = [...moments.values()].filter((m) => HOPS[style].every(([, from, to]) => Number.isFinite(m[from]) && Number.isFinite(m[to])));
@@ -254,9 +257,6 @@ function printStages(results) {
  */
 async function quiesce(timeoutMs = 180_000) {
   const until = Date.now() + timeoutMs;
-  const databases = Object.entries(env)
-    .filter(([name]) => name.endsWith('_DATABASE_URL'))
-    .map(([, url]) => Object.assign(new URL(ADMIN_URL), { pathname: new URL(url).pathname }).toString());
   let clean = 0;
   while (clean < 2) {
     if (Date.now() > until) throw new Error(`the shop still had work in hand after ${timeoutMs / 1000} s`);
@@ -269,12 +269,11 @@ async function quiesce(timeoutMs = 180_000) {
     });
     if (!drained) throw new Error(`consumer groups still behind after ${timeoutMs / 1000} s`);
     let unsent = 0;
-    for (const url of databases) {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      const [{ outbox }] = (await client.query(`SELECT to_regclass('outbox') IS NOT NULL AS outbox`)).rows;
-      if (outbox) unsent += (await client.query('SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL')).rows[0].n;
-      await client.end();
+    for (const url of shopDatabases()) {
+      unsent += await withClient(url, async (client) => {
+        const [{ outbox }] = (await client.query(`SELECT to_regclass('outbox') IS NOT NULL AS outbox`)).rows;
+        return outbox ? (await client.query('SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL')).rows[0].n : 0;
+      });
     }
     const connection = await amqp.connect(env.RABBITMQ_URL);
     const channel = await connection.createChannel();
