@@ -24,19 +24,17 @@
 // >= 0.7x bare, gateway + service >= 0.15x bare, the gateway adding <= 1 ms at p50 and <= 3 ms at p99 in (d).
 import { spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuMs, freePort, localEnvFile, ROOT } from './lib.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SELF = fileURLToPath(import.meta.url);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim() || 100);
 const HOST = '127.0.0.1';
 
 const role = process.argv.find((arg) => arg.startsWith('--role='))?.slice('--role='.length);
@@ -253,7 +251,7 @@ function runLoad(role, options) {
 async function startInventory(children) {
   const main = resolve(ROOT, 'services/inventory/dist/main.js');
   if (!existsSync(main)) return undefined;
-  const env = { ...envExample(), ...process.env, LOG_LEVEL: 'warn' };
+  const env = { ...localEnvFile(), ...process.env, LOG_LEVEL: 'warn' };
   const migrate = spawnSync(process.execPath, [resolve(ROOT, 'services/inventory/dist/migrate.js')], { cwd: ROOT, env, timeout: 30_000, encoding: 'utf8' });
   if (migrate.status !== 0) {
     console.log(`(inventory migrations failed, using the bench upstream instead: ${(migrate.stderr || migrate.stdout).trim().split('\n').pop()})`);
@@ -299,7 +297,7 @@ async function startGateway(children, inventoryUrl) {
   const closed = `http://${HOST}:${await freePort()}`;
   const closedGrpc = `${HOST}:${await freePort()}`;
   const env = {
-    ...envExample(),
+    ...localEnvFile(),
     ...process.env,
     GATEWAY_HTTP_PORT: String(port),
     INVENTORY_HTTP_URL: inventoryUrl,
@@ -384,13 +382,6 @@ function track(children, child) {
   return child;
 }
 
-/** utime + stime of a process, in ms, from /proc/<pid>/stat (fields 14 and 15, after the command name). */
-function cpuMs(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-}
-
 function readyMessage(child) {
   return new Promise((resolvePromise, reject) => {
     const timer = setTimeout(() => reject(new Error('a server process did not start within 20 s')), 20_000);
@@ -412,26 +403,4 @@ async function retryFor(ms, attempt) {
       await new Promise((resolvePromise) => setTimeout(resolvePromise, 250));
     }
   }
-}
-
-function freePort() {
-  return new Promise((resolvePromise, reject) => {
-    const server = createNetServer();
-    server.on('error', reject);
-    server.listen(0, HOST, () => {
-      const { port } = server.address();
-      server.close(() => resolvePromise(port));
-    });
-  });
-}
-
-/** The local defaults (.env, else .env.example), as `npm run start:local` uses them. */
-function envExample() {
-  const file = [resolve(ROOT, '.env'), resolve(ROOT, '.env.example')].find((path) => existsSync(path));
-  const values = {};
-  for (const line of file ? readFileSync(file, 'utf8').split('\n') : []) {
-    const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line);
-    if (match) values[match[1]] = match[2];
-  }
-  return values;
 }

@@ -10,25 +10,20 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
+import { ROOT, scratchDatabase } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
-const ROOT = resolve(import.meta.dirname, '..');
 const messaging = require(resolve(ROOT, 'libs/messaging/dist/index.js'));
 const platform = require(resolve(ROOT, 'libs/platform/dist/index.js'));
 const { DataSource } = require('typeorm');
 
 const N = Number(process.env.BENCH_MESSAGES ?? 5000);
 const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-const ADMIN_URL = process.env.POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const logger = platform.createLogger('bench-messaging', 'silent');
 const pct = (v, p) => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor((p / 100) * v.length))];
 
-const dbName = `bench_messaging_${Date.now()}`;
-const admin = new pg.Client({ connectionString: ADMIN_URL });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${dbName}`);
-const url = Object.assign(new URL(ADMIN_URL), { pathname: `/${dbName}` }).toString();
+const database = await scratchDatabase('bench_messaging');
+const url = database.url;
 class Schema1700000000000 {
   name = 'Schema1700000000000';
   async up(q) {
@@ -167,7 +162,6 @@ try {
   console.log(`${'  the same records, commit -> received by a consumer'.padEnd(56)}${p50p99(lags)}   (${lags.length}/${total} seen)`);
 } finally {
   await dataSource.destroy();
-  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await admin.end();
+  await database.drop();
 }
 process.exit(0);

@@ -17,25 +17,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createRequire } from 'node:module';
 import pg from 'pg';
 import { Agent, request } from 'undici';
+import { ADMIN_POSTGRES_URL, CLOCK_TICKS, cpuTicksOf, localEnvFile, ROOT } from './lib.mjs';
 
-const ROOT = resolve(import.meta.dirname, '..');
 // The shop's own Kafka client factory (built by start:local): bounded timeouts, and without kafkajs's idle 1 ms timer.
 const require = createRequire(import.meta.url);
 const { createKafka } = require(resolve(ROOT, 'libs/messaging/dist/index.js'));
 const { createLogger } = require(resolve(ROOT, 'libs/platform/dist/index.js'));
 const { SHIPPING_QUEUE } = require(resolve(ROOT, 'libs/contracts/dist/index.js'));
 const amqp = require('amqplib');
-const env = Object.fromEntries(
-  readFileSync(resolve(ROOT, existsSync(resolve(ROOT, '.env')) ? '.env' : '.env.example'), 'utf8')
-    .split('\n')
-    .map((l) => /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(l))
-    .filter(Boolean)
-    .map((m) => [m[1], process.env[m[1]] ?? m[2]]),
-);
+/** .env's variables, each overridden by this process's environment when it sets it. */
+const env = Object.fromEntries(Object.entries(localEnvFile()).map(([name, value]) => [name, process.env[name] ?? value]));
 const GATEWAY = `http://127.0.0.1:${env.GATEWAY_HTTP_PORT}`;
-const ADMIN_URL = process.env.POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 /** The admin's URL for the shop database that one of .env's `*_DATABASE_URL` names. */
-const adminUrlOf = (databaseUrl) => Object.assign(new URL(ADMIN_URL), { pathname: new URL(databaseUrl).pathname }).toString();
+const adminUrlOf = (databaseUrl) => Object.assign(new URL(ADMIN_POSTGRES_URL), { pathname: new URL(databaseUrl).pathname }).toString();
 /** Every shop database, as the admin reaches it. */
 const shopDatabases = () => Object.entries(env).filter(([name]) => name.endsWith('_DATABASE_URL')).map(([, url]) => adminUrlOf(url));
 const RATES = (process.env.BENCH_RATES ?? '40,80,120,160,200').split(',').map(Number);
@@ -66,13 +60,8 @@ function systemProcesses() {
   return named;
 }
 
-const ticksOf = (statPath) => {
-  const fields = readFileSync(statPath, 'utf8').split(') ')[1].split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-};
-
 /**
- * Clock ticks (100 per second on Linux) per process so far. A Java process's JIT compiler threads count apart, as
+ * Clock ticks per process so far. A Java process's JIT compiler threads count apart, as
  * "<name> JIT": a broker started shortly before keeps compiling for minutes (about half of Kafka's CPU in the first
  * run after a start, measured on 2026-11-29), which is the JVM warming up, not the work each order asks of it.
  */
@@ -80,12 +69,12 @@ function cpuTicks() {
   const ticks = new Map();
   for (const [pid, name] of systemProcesses()) {
     try {
-      ticks.set(pid, { name, ticks: ticksOf(`/proc/${pid}/stat`) });
+      ticks.set(pid, { name, ticks: cpuTicksOf(`/proc/${pid}/stat`) });
       if (name !== 'kafka') continue;
       let jit = 0;
       for (const task of readdirSync(`/proc/${pid}/task`)) {
         try {
-          if (/^C\d CompilerThre/.test(readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8'))) jit += ticksOf(`/proc/${pid}/task/${task}/stat`);
+          if (/^C\d CompilerThre/.test(readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8'))) jit += cpuTicksOf(`/proc/${pid}/task/${task}/stat`);
         } catch {}
       }
       ticks.get(pid).ticks -= jit;
@@ -107,12 +96,12 @@ function ticksSince(before) {
 }
 
 async function postgresBase(seconds = 4, clients = 8) {
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  const admin = new pg.Client({ connectionString: ADMIN_POSTGRES_URL });
   await admin.connect();
   await admin.query('CREATE TEMP TABLE IF NOT EXISTS _noop (x int)');
   await admin.query('DROP TABLE IF EXISTS bench_orders_base');
   await admin.query('CREATE TABLE bench_orders_base (id uuid PRIMARY KEY, payload jsonb NOT NULL, at timestamptz NOT NULL DEFAULT now())');
-  const pool = new pg.Pool({ connectionString: ADMIN_URL, max: clients });
+  const pool = new pg.Pool({ connectionString: ADMIN_POSTGRES_URL, max: clients });
   const end = Date.now() + seconds * 1000;
   let count = 0;
   await Promise.all(
@@ -136,7 +125,7 @@ async function postgresBase(seconds = 4, clients = 8) {
  * alike. With autovacuum on (the default, and in docker compose and Kubernetes) it does nothing.
  */
 async function vacuumIfNoAutovacuum() {
-  const { rows } = await withClient(ADMIN_URL, (client) => client.query(`SELECT setting FROM pg_settings WHERE name = 'autovacuum'`));
+  const { rows } = await withClient(ADMIN_POSTGRES_URL, (client) => client.query(`SELECT setting FROM pg_settings WHERE name = 'autovacuum'`));
   if (rows[0]?.setting !== 'off') return false;
   for (const url of shopDatabases()) await withClient(url, (client) => client.query('VACUUM (ANALYZE)'));
   return true;
@@ -373,7 +362,7 @@ async function run() {
     const elapsed = (Math.max(...ids.map((id) => done.get(id)?.at ?? 0), performance.now() - 15_000) - started) / 1000;
     // The CPU of these orders includes their fulfilment, which goes on after CONFIRMED; the next phase starts after it.
     await quiesce();
-    const cpuMsByProcess = new Map([...ticksSince(cpuBefore)].map(([name, ticks]) => [name, (ticks / 100) * 1000]));
+    const cpuMsByProcess = new Map([...ticksSince(cpuBefore)].map(([name, ticks]) => [name, (ticks / CLOCK_TICKS) * 1000]));
     const cpuMs = [...cpuMsByProcess.values()].reduce((a, b) => a + b, 0);
     const completed = ids.filter((id) => done.get(id)?.status === 'CONFIRMED');
     const latencies = completed.map((id) => done.get(id).at - placedAt.get(id));

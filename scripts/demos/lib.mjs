@@ -5,24 +5,18 @@
 // Only Node built-ins here; the Kafka peek runs kafkajs from node_modules (natively) or inside a container (compose).
 import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort, localEnvFile, ROOT } from '../lib.mjs';
 
-export { sleep };
+export { freePort, ROOT, sleep };
 
-export const ROOT = resolve(import.meta.dirname, '../..');
 const LOCAL = resolve(ROOT, '.local');
 
 /** The variables the apps were started with: .env (else .env.example), overridden by this process's environment. */
 function loadEnv() {
-  const file = resolve(ROOT, existsSync(resolve(ROOT, '.env')) ? '.env' : '.env.example');
-  const values = {};
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line);
-    if (match) values[match[1]] = match[2];
-  }
+  const values = localEnvFile();
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined) values[key] = value;
   return values;
 }
@@ -487,19 +481,6 @@ admin.connect().then(() => admin.fetchOffsets({ groupId: process.argv[1], topics
         )
       : await run('docker', ['compose', 'exec', '-T', 'order', 'node', '-e', script, groupId, topic], { timeoutMs: 20_000 });
   return Object.fromEntries(JSON.parse(out).map((p) => [p.partition, Number(p.offset)]));
-}
-
-// ---------------------------------------------------------------- a free port for a side process
-
-export function freePort() {
-  return new Promise((resolvePromise, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePromise(port));
-    });
-  });
 }
 
 // ---------------------------------------------------------------- running a demo

@@ -1,9 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
 import { type OrderViewRow, toOrderView } from '../../services/order/src/application/queries/order-view';
-import { api, type Customer, newCustomer, type OrderView, orderUntil, placeOrder, products, ROOT } from './support/system';
+import { api, type Customer, envFile, newCustomer, type OrderView, orderUntil, placeOrder, products, ROOT } from './support/system';
 
 interface RebuildSummary {
   readonly events: number;
@@ -143,15 +142,4 @@ function change(before: Record<string, Sold>, after: Record<string, Sold>): Reco
       })
       .filter(([, d]) => d.units !== 0 || d.revenueCents !== 0 || d.orders !== 0),
   );
-}
-
-/** The apps' environment (.env, else .env.example) for the rebuild script and its database. */
-function envFile(): Record<string, string> {
-  const file = existsSync(resolve(ROOT, '.env')) ? resolve(ROOT, '.env') : resolve(ROOT, '.env.example');
-  const env: Record<string, string> = {};
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line);
-    if (match) env[match[1]] = match[2];
-  }
-  return env;
 }

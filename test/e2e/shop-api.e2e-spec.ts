@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createPrivateKey, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { freePort } from '@shop/testing';
 import { SignJWT } from 'jose';
-import { api, type Customer, GATEWAY, newCustomer, orderUntil, placeOrder, type Product, product, products, ROOT, until } from './support/system';
+import { api, type Customer, envFile, GATEWAY, newCustomer, orderUntil, placeOrder, type Product, product, products, ROOT, until } from './support/system';
 
 // Patterns 1 and 2 through the public API only: the gateway in front of user, inventory and order.
 describe('the shop API through the gateway', () => {
@@ -185,24 +185,11 @@ describe('the shop API through the gateway', () => {
     let base: string;
 
     beforeAll(async () => {
-      const port = await new Promise<number>((resolvePort) => {
-        const server = createServer();
-        server.listen(0, '127.0.0.1', () => {
-          const address = server.address();
-          server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
-        });
-      });
+      const port = await freePort();
       base = `http://127.0.0.1:${port}`;
-      const env = Object.fromEntries(
-        readFileSync(resolve(ROOT, '.env.example'), 'utf8')
-          .split('\n')
-          .map((line) => /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line))
-          .filter((m): m is RegExpExecArray => m !== null)
-          .map((m) => [m[1], m[2]]),
-      );
       gateway = spawn(process.execPath, [resolve(ROOT, 'gateway/dist/main.js')], {
         cwd: ROOT,
-        env: { ...env, ...process.env, GATEWAY_HTTP_PORT: String(port), GATEWAY_RATE_LIMIT_PER_USER: '5', GATEWAY_RATE_LIMIT_PER_IP: '1000', LOG_LEVEL: 'warn' },
+        env: { ...envFile(), ...process.env, GATEWAY_HTTP_PORT: String(port), GATEWAY_RATE_LIMIT_PER_USER: '5', GATEWAY_RATE_LIMIT_PER_IP: '1000', LOG_LEVEL: 'warn' },
         stdio: 'ignore',
       });
       await until('the low-limit gateway', async () => ((await fetch(`${base}/health`).then((r) => r.status).catch(() => 0)) === 200 ? true : undefined));

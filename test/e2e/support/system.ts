@@ -153,7 +153,8 @@ const ENTRY: Record<string, string> = {
   recommendation: 'services/recommendation/dist/main.js',
 };
 
-function envFile(): Record<string, string> {
+/** The apps' environment as `npm run start:local` gives it: .env, else .env.example. */
+export function envFile(): Record<string, string> {
   const file = existsSync(resolve(ROOT, '.env')) ? resolve(ROOT, '.env') : resolve(ROOT, '.env.example');
   const env: Record<string, string> = {};
   for (const line of readFileSync(file, 'utf8').split('\n')) {
