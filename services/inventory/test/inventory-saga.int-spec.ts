@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { type INestApplication } from '@nestjs/common';
 import {
   CONSUMER_GROUPS,
   deadLetterTopic,
@@ -16,21 +15,15 @@ import {
   type OrderLineV1,
   type OrderPlacedV1Data,
   PAYMENT_DECLINED_V1,
-  PROTO_ROOT,
-  protoPath,
   type SagaStyle,
   TOPICS,
 } from '@shop/contracts';
 import { envelope } from '@shop/messaging';
-import { createLogger, runMigrations, startService } from '@shop/platform';
-import { createTestDatabase, eventually, freePort, kafkaBrokers } from '@shop/testing';
+import { eventually, publish, specKafka, TopicRecorder } from '@shop/testing';
 import { type Kafka } from 'kafkajs';
 import { Client } from 'pg';
-import { loadInventoryConfig } from '../src/config/inventory.config';
-import { inventoryDatabase } from '../src/infrastructure/persistence/database';
-import { CATALOG } from '../src/infrastructure/persistence/seed/catalog';
-import { InventoryModule } from '../src/inventory.module';
-import { publish, specKafka, startGroupsAtEnd, TopicRecorder } from '@shop/testing';
+import { type CatalogProduct } from '../src/infrastructure/persistence/seed/catalog';
+import { catalogProduct as product, migratedDatabase, type RunningInventory, startInventoryApp } from './inventory-fixture';
 
 /**
  * Inventory as a participant of the choreographed order saga: the real app in-process (free ports, fresh
@@ -40,53 +33,30 @@ import { publish, specKafka, startGroupsAtEnd, TopicRecorder } from '@shop/testi
 describe('inventory saga participant over Kafka', () => {
   const groupPrefix = `spec-${randomUUID()}.`;
   let database: { url: string; drop: () => Promise<void> };
-  let app: INestApplication;
+  let inventory: RunningInventory;
   let sql: Client;
   let kafka: Kafka;
   let recorder: TopicRecorder;
 
   beforeAll(async () => {
-    database = await createTestDatabase('inventory_saga');
-    await runMigrations(inventoryDatabase(database.url));
+    database = await migratedDatabase('inventory_saga');
     kafka = await specKafka('inventory-saga-spec');
-    await startGroupsAtEnd(kafka, [`${groupPrefix}${CONSUMER_GROUPS.inventorySaga}`], [TOPICS.orders, TOPICS.payments]);
     recorder = await TopicRecorder.start(kafka, [TOPICS.inventory, deadLetterTopic(TOPICS.orders)]);
-    const [httpPort, grpcPort] = [await freePort(), await freePort()];
-    const config = loadInventoryConfig({
-      INVENTORY_DATABASE_URL: database.url,
-      INVENTORY_HTTP_PORT: String(httpPort),
-      INVENTORY_GRPC_PORT: String(grpcPort),
-      KAFKA_BROKERS: (await kafkaBrokers()).join(','),
-      INVENTORY_CONSUMER_GROUP_PREFIX: groupPrefix,
-      LOG_LEVEL: 'silent',
-    });
-    const logger = createLogger('inventory', config.LOG_LEVEL);
-    app = await startService({
-      service: 'inventory',
-      logger,
-      module: InventoryModule.register(config, logger),
-      httpPort,
-      host: '127.0.0.1',
-      grpc: { url: `127.0.0.1:${grpcPort}`, packages: ['shop.inventory.v1'], protoPaths: [protoPath('inventory')], protoRoot: PROTO_ROOT },
-    });
+    inventory = await startInventoryApp(database.url, groupPrefix);
     sql = new Client({ connectionString: database.url });
     await sql.connect();
     // Ready means the database, Kafka and the consumer group are up.
-    await eventually('inventory ready', async () => ((await fetch(`http://127.0.0.1:${httpPort}/health/ready`)).ok ? true : undefined), 60_000);
+    await eventually('inventory ready', async () => ((await fetch(`${inventory.baseUrl}/health/ready`)).ok ? true : undefined), 60_000);
   });
 
   afterAll(async () => {
     await recorder?.stop();
     await sql?.end();
-    await app?.close();
+    inventory?.client.close();
+    await inventory?.app.close();
     await database?.drop();
   });
 
-  const product = (sku: string): (typeof CATALOG)[number] => {
-    const found = CATALOG.find((candidate) => candidate.sku === sku);
-    if (!found) throw new Error(`No product ${sku} in the seed catalog`);
-    return found;
-  };
   // Products the other component spec of this service does not use.
   const [lantern, stove, lamp] = [product('OUT-012'), product('OUT-013'), product('DSK-012')];
   const stockOf = async (productId: string): Promise<number> =>
@@ -113,7 +83,7 @@ describe('inventory saga participant over Kafka', () => {
   };
   const orderEvent = (type: string, orderId: string, extra: Record<string, unknown> = {}): Envelope =>
     envelope(type, { orderId, userId: randomUUID(), ...extra }, { correlationId: orderId });
-  const lineOf = (item: (typeof CATALOG)[number], quantity: number): OrderLineV1 => ({
+  const lineOf = (item: CatalogProduct, quantity: number): OrderLineV1 => ({
     productId: item.id,
     productName: item.name,
     quantity,

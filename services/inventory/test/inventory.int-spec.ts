@@ -1,14 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { type INestApplication } from '@nestjs/common';
-import { CONSUMER_GROUPS, inventoryV1, protoPath, PROTO_ROOT, TOPICS } from '@shop/contracts';
-import { callUnary, createGrpcClient, createLogger, GrpcStatus, runMigrations, startService } from '@shop/platform';
-import { createTestDatabase, freePort, kafkaBrokers } from '@shop/testing';
+import { inventoryV1 } from '@shop/contracts';
+import { callUnary, GrpcStatus } from '@shop/platform';
 import { Client } from 'pg';
-import { loadInventoryConfig } from '../src/config/inventory.config';
-import { inventoryDatabase } from '../src/infrastructure/persistence/database';
-import { CATALOG, type CatalogProduct } from '../src/infrastructure/persistence/seed/catalog';
-import { InventoryModule } from '../src/inventory.module';
-import { specKafka, startGroupsAtEnd } from '@shop/testing';
+import { CATALOG } from '../src/infrastructure/persistence/seed/catalog';
+import { catalogProduct as product, migratedDatabase, startInventoryApp } from './inventory-fixture';
 
 const { ReservationStatus } = inventoryV1;
 const DEADLINE_MS = 5_000;
@@ -22,36 +18,9 @@ describe('inventory service', () => {
   let sql: Client;
 
   beforeAll(async () => {
-    database = await createTestDatabase('inventory_component');
-    await runMigrations(inventoryDatabase(database.url));
+    database = await migratedDatabase('inventory_component');
     // The app's consumer group is its own and starts at the end of the shared topics: only this spec writes here.
-    const groupPrefix = `spec-${randomUUID()}.`;
-    await startGroupsAtEnd(await specKafka('inventory-spec'), [`${groupPrefix}${CONSUMER_GROUPS.inventorySaga}`], [TOPICS.orders, TOPICS.payments]);
-    const [httpPort, grpcPort] = [await freePort(), await freePort()];
-    const config = loadInventoryConfig({
-      INVENTORY_DATABASE_URL: database.url,
-      INVENTORY_HTTP_PORT: String(httpPort),
-      INVENTORY_GRPC_PORT: String(grpcPort),
-      KAFKA_BROKERS: (await kafkaBrokers()).join(','),
-      INVENTORY_CONSUMER_GROUP_PREFIX: groupPrefix,
-      LOG_LEVEL: 'silent',
-    });
-    const logger = createLogger('inventory', config.LOG_LEVEL);
-    app = await startService({
-      service: 'inventory',
-      logger,
-      module: InventoryModule.register(config, logger),
-      httpPort,
-      host: '127.0.0.1',
-      grpc: {
-        url: `127.0.0.1:${grpcPort}`,
-        packages: ['shop.inventory.v1'],
-        protoPaths: [protoPath('inventory')],
-        protoRoot: PROTO_ROOT,
-      },
-    });
-    baseUrl = `http://127.0.0.1:${httpPort}`;
-    grpc = createGrpcClient(inventoryV1.InventoryServiceClient, `127.0.0.1:${grpcPort}`);
+    ({ app, client: grpc, baseUrl } = await startInventoryApp(database.url, `spec-${randomUUID()}.`));
     sql = new Client({ connectionString: database.url });
     await sql.connect();
   });
@@ -63,11 +32,6 @@ describe('inventory service', () => {
     await database?.drop();
   });
 
-  const product = (sku: string): CatalogProduct => {
-    const found = CATALOG.find((candidate) => candidate.sku === sku);
-    if (!found) throw new Error(`No product ${sku} in the seed catalog`);
-    return found;
-  };
   const stockOf = async (productId: string): Promise<number> =>
     (await sql.query<{ stock: number }>('SELECT stock FROM products WHERE id = $1', [productId])).rows[0].stock;
   const setStock = async (productId: string, stock: number): Promise<void> => {
