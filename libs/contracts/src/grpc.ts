@@ -13,5 +13,15 @@ export * as recommendationV1 from './generated/shop/recommendation/v1/recommenda
 /** Root folder of the .proto files, for servers that load them at run time (the same files, in dev and in images). */
 export const PROTO_ROOT = process.env.PROTO_ROOT ?? resolve(__dirname, '../../../proto');
 
-export const protoPath = (service: 'user' | 'inventory' | 'payment' | 'order' | 'recommendation'): string =>
-  resolve(PROTO_ROOT, `shop/${service}/v1/${service}.proto`);
+/** The services that serve gRPC, each with one package `shop.<service>.v1` in proto/shop/<service>/v1/<service>.proto. */
+export type GrpcService = 'user' | 'inventory' | 'payment' | 'order' | 'recommendation';
+
+export const protoPath = (service: GrpcService): string => resolve(PROTO_ROOT, `shop/${service}/v1/${service}.proto`);
+
+/** What a gRPC server of `service` listening on `url` (host:port) loads: the `grpc` option of startService. */
+export const grpcServerOf = (service: GrpcService, url: string): { url: string; packages: string[]; protoPaths: string[]; protoRoot: string } => ({
+  url,
+  packages: [`shop.${service}.v1`],
+  protoPaths: [protoPath(service)],
+  protoRoot: PROTO_ROOT,
+});

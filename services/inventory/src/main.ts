@@ -1,6 +1,6 @@
 import '@shop/platform/telemetry';
 import 'reflect-metadata';
-import { protoPath, PROTO_ROOT } from '@shop/contracts';
+import { grpcServerOf } from '@shop/contracts';
 import { createLogger, runService, startService } from '@shop/platform';
 import { loadInventoryConfig } from './config/inventory.config';
 import { InventoryModule } from './inventory.module';
@@ -13,11 +13,6 @@ void runService('inventory', async () => {
     logger,
     module: InventoryModule.register(config, logger),
     httpPort: config.INVENTORY_HTTP_PORT,
-    grpc: {
-      url: `0.0.0.0:${config.INVENTORY_GRPC_PORT}`,
-      packages: ['shop.inventory.v1'],
-      protoPaths: [protoPath('inventory')],
-      protoRoot: PROTO_ROOT,
-    },
+    grpc: grpcServerOf('inventory', `0.0.0.0:${config.INVENTORY_GRPC_PORT}`),
   });
 });

@@ -1,5 +1,5 @@
 import { type INestApplication } from '@nestjs/common';
-import { CONSUMER_GROUPS, inventoryV1, protoPath, PROTO_ROOT, TOPICS } from '@shop/contracts';
+import { CONSUMER_GROUPS, grpcServerOf, inventoryV1, TOPICS } from '@shop/contracts';
 import { createGrpcClient, createLogger, runMigrations, startService } from '@shop/platform';
 import { createTestDatabase, freePort, kafkaBrokers, specKafka, startGroupsAtEnd } from '@shop/testing';
 import { loadInventoryConfig } from '../src/config/inventory.config';
@@ -43,7 +43,7 @@ export async function startInventoryApp(databaseUrl: string, groupPrefix: string
     module: InventoryModule.register(config, logger),
     httpPort,
     host: '127.0.0.1',
-    grpc: { url: `127.0.0.1:${grpcPort}`, packages: ['shop.inventory.v1'], protoPaths: [protoPath('inventory')], protoRoot: PROTO_ROOT },
+    grpc: grpcServerOf('inventory', `127.0.0.1:${grpcPort}`),
   });
   return { app, client: createGrpcClient(inventoryV1.InventoryServiceClient, `127.0.0.1:${grpcPort}`), baseUrl: `http://127.0.0.1:${httpPort}` };
 }

@@ -1,6 +1,6 @@
 import '@shop/platform/telemetry';
 import 'reflect-metadata';
-import { protoPath, PROTO_ROOT } from '@shop/contracts';
+import { grpcServerOf } from '@shop/contracts';
 import { createLogger, runService, startService } from '@shop/platform';
 import { loadOrderConfig } from './config/order.config';
 import { OrderModule } from './order.module';
@@ -13,11 +13,6 @@ void runService('order', async () => {
     logger,
     module: OrderModule.register(config, logger),
     httpPort: config.ORDER_HTTP_PORT,
-      grpc: {
-        url: `0.0.0.0:${config.ORDER_GRPC_PORT}`,
-        packages: ['shop.order.v1'],
-        protoPaths: [protoPath('order')],
-        protoRoot: PROTO_ROOT,
-      },
+    grpc: grpcServerOf('order', `0.0.0.0:${config.ORDER_GRPC_PORT}`),
   });
 });

@@ -3,6 +3,7 @@ import { type INestApplication } from '@nestjs/common';
 import {
   CONSUMER_GROUPS,
   type Envelope,
+  grpcServerOf,
   INVENTORY_REJECTED_V1,
   INVENTORY_RESERVED_V1,
   ORDER_CONFIRMED_V1,
@@ -10,8 +11,6 @@ import {
   ORDER_SHIPPED_V1,
   type OrderLineV1,
   PAYMENT_CHARGED_V1,
-  PROTO_ROOT,
-  protoPath,
   type SagaStyle,
   SHIPPING_SHIPPED_V1,
   TOPICS,
@@ -64,7 +63,7 @@ describe('order consumers (read model, choreographed saga) on real Kafka', () =>
       module: OrderModule.register(config, logger),
       httpPort,
       host: '127.0.0.1',
-      grpc: { url: `127.0.0.1:${grpcPort}`, packages: ['shop.order.v1'], protoPaths: [protoPath('order')], protoRoot: PROTO_ROOT },
+      grpc: grpcServerOf('order', `127.0.0.1:${grpcPort}`),
     });
     sql = new Client({ connectionString: database.url });
     await sql.connect();

@@ -1,6 +1,6 @@
 import '@shop/platform/telemetry';
 import 'reflect-metadata';
-import { protoPath, PROTO_ROOT } from '@shop/contracts';
+import { grpcServerOf } from '@shop/contracts';
 import { createLogger, runService, startService } from '@shop/platform';
 import { loadPaymentConfig } from './config/payment.config';
 import { PaymentModule } from './payment.module';
@@ -13,11 +13,6 @@ void runService('payment', async () => {
     logger,
     module: PaymentModule.register(config, logger),
     httpPort: config.PAYMENT_HTTP_PORT,
-    grpc: {
-      url: `0.0.0.0:${config.PAYMENT_GRPC_PORT}`,
-      packages: ['shop.payment.v1'],
-      protoPaths: [protoPath('payment')],
-      protoRoot: PROTO_ROOT,
-    },
+    grpc: grpcServerOf('payment', `0.0.0.0:${config.PAYMENT_GRPC_PORT}`),
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type INestApplication } from '@nestjs/common';
-import { CONSUMER_GROUPS, paymentV1, protoPath, PROTO_ROOT, TOPICS } from '@shop/contracts';
+import { CONSUMER_GROUPS, grpcServerOf, paymentV1, TOPICS } from '@shop/contracts';
 import { createDataSource, createGrpcClient, createLogger, runMigrations, startService } from '@shop/platform';
 import { createTestDatabase, freePort, kafkaBrokers, specKafka, startGroupsAtEnd } from '@shop/testing';
 import { type DataSource } from 'typeorm';
@@ -105,7 +105,7 @@ export async function startPaymentApp(
     module: PaymentModule.register(config, logger),
     httpPort,
     host: '127.0.0.1',
-    grpc: { url: `127.0.0.1:${grpcPort}`, packages: ['shop.payment.v1'], protoPaths: [protoPath('payment')], protoRoot: PROTO_ROOT },
+    grpc: grpcServerOf('payment', `127.0.0.1:${grpcPort}`),
   });
   return { app, client: createGrpcClient(paymentV1.PaymentServiceClient, `127.0.0.1:${grpcPort}`), httpPort };
 }

@@ -1,6 +1,6 @@
 import '@shop/platform/telemetry';
 import 'reflect-metadata';
-import { protoPath, PROTO_ROOT } from '@shop/contracts';
+import { grpcServerOf } from '@shop/contracts';
 import { createLogger, runService, startService } from '@shop/platform';
 import { loadRecommendationConfig } from './config/recommendation.config';
 import { RecommendationModule } from './recommendation.module';
@@ -13,11 +13,6 @@ void runService('recommendation', async () => {
     logger,
     module: RecommendationModule.register(config, logger),
     httpPort: config.RECOMMENDATION_HTTP_PORT,
-    grpc: {
-      url: `0.0.0.0:${config.RECOMMENDATION_GRPC_PORT}`,
-      packages: ['shop.recommendation.v1'],
-      protoPaths: [protoPath('recommendation')],
-      protoRoot: PROTO_ROOT,
-    },
+    grpc: grpcServerOf('recommendation', `0.0.0.0:${config.RECOMMENDATION_GRPC_PORT}`),
   });
 });

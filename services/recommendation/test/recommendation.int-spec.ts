@@ -2,11 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { type INestApplication } from '@nestjs/common';
 import {
   type Envelope,
+  grpcServerOf,
   ORDER_CONFIRMED_V1,
   ORDER_PLACED_V1,
   PRODUCT_VIEWED_V1,
-  protoPath,
-  PROTO_ROOT,
   recommendationV1,
   TOPICS,
 } from '@shop/contracts';
@@ -69,12 +68,7 @@ describe('recommendation service', () => {
       module: RecommendationModule.register(config, logger),
       httpPort,
       host: '127.0.0.1',
-      grpc: {
-        url: `127.0.0.1:${grpcPort}`,
-        packages: ['shop.recommendation.v1'],
-        protoPaths: [protoPath('recommendation')],
-        protoRoot: PROTO_ROOT,
-      },
+      grpc: grpcServerOf('recommendation', `127.0.0.1:${grpcPort}`),
     });
     const consumers = app.get(KafkaConsumers);
     await eventually('the consumer group running', async () => ((await consumers.running()) ? true : undefined), WAIT_MS);

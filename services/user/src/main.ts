@@ -1,6 +1,6 @@
 import '@shop/platform/telemetry';
 import 'reflect-metadata';
-import { protoPath, PROTO_ROOT } from '@shop/contracts';
+import { grpcServerOf } from '@shop/contracts';
 import { createLogger, runService, startService } from '@shop/platform';
 import { loadUserConfig } from './config/user.config';
 import { UserModule } from './user.module';
@@ -13,11 +13,6 @@ void runService('user', async () => {
     logger,
     module: UserModule.register(config, logger),
     httpPort: config.USER_HTTP_PORT,
-    grpc: {
-      url: `0.0.0.0:${config.USER_GRPC_PORT}`,
-      packages: ['shop.user.v1'],
-      protoPaths: [protoPath('user')],
-      protoRoot: PROTO_ROOT,
-    },
+    grpc: grpcServerOf('user', `0.0.0.0:${config.USER_GRPC_PORT}`),
   });
 });

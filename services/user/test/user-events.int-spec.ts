@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { type INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
-import { PROTO_ROOT, protoPath, TOPICS, USER_REGISTERED_V1, type UserRegisteredV1Data } from '@shop/contracts';
+import { grpcServerOf, TOPICS, USER_REGISTERED_V1, type UserRegisteredV1Data } from '@shop/contracts';
 import { createLogger, runMigrations, startService } from '@shop/platform';
 import { createTestDatabase, eventually, freePort, kafkaBrokers } from '@shop/testing';
 import { type Kafka } from 'kafkajs';
@@ -50,7 +50,7 @@ describe('user service events', () => {
       module: UserModule.register(config, logger),
       httpPort,
       host: '127.0.0.1',
-      grpc: { url: `127.0.0.1:${grpcPort}`, packages: ['shop.user.v1'], protoPaths: [protoPath('user')], protoRoot: PROTO_ROOT },
+      grpc: grpcServerOf('user', `127.0.0.1:${grpcPort}`),
     });
     baseUrl = `http://127.0.0.1:${httpPort}`;
     sql = new Client({ connectionString: database.url });

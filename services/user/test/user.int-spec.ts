@@ -2,7 +2,7 @@ import { createPublicKey, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { type INestApplication } from '@nestjs/common';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { Client } from 'pg';
-import { protoPath, PROTO_ROOT, userV1 } from '@shop/contracts';
+import { grpcServerOf, userV1 } from '@shop/contracts';
 import { callUnary, createGrpcClient, createLogger, runMigrations, startService } from '@shop/platform';
 import { createTestDatabase, freePort, kafkaBrokers } from '@shop/testing';
 import { loadUserConfig } from '../src/config/user.config';
@@ -50,7 +50,7 @@ describe('user service', () => {
       module: UserModule.register(config, logger),
       httpPort: config.USER_HTTP_PORT,
       host: '127.0.0.1',
-      grpc: { url: `127.0.0.1:${config.USER_GRPC_PORT}`, packages: ['shop.user.v1'], protoPaths: [protoPath('user')], protoRoot: PROTO_ROOT },
+      grpc: grpcServerOf('user', `127.0.0.1:${config.USER_GRPC_PORT}`),
     });
     baseUrl = `http://127.0.0.1:${httpPort}`;
     grpc = createGrpcClient(userV1.UserServiceClient, `127.0.0.1:${grpcPort}`);
