@@ -117,25 +117,42 @@ export class SagaRunner implements OnApplicationBootstrap, BeforeApplicationShut
       if (before.status === 'RUNNING' && state.status === 'COMPENSATING') {
         // The outcome is decided: the order is cancelled now, and the compensations run on (retrying until they
         // succeed, e.g. a refund waits for payment to come back) without holding the customer's order PENDING.
-        await this.cancel(orderId, state, order.createdAt);
+        if ((await this.cancel(orderId, state, order.createdAt)) === 'already-confirmed') {
+          this.logger.warn({ orderId, reason: state.reason }, 'saga decided to compensate an order that is already confirmed; it is left confirmed');
+          recordConfirmed(order.createdAt);
+          return;
+        }
         continue;
       }
       await this.sagas.save(orderId, state);
     }
   }
 
-  /** Cancels the order with the saga's reason and persists the saga state in the same transaction. */
-  private async cancel(orderId: string, state: SagaState, placedAt: Date): Promise<void> {
+  /**
+   * Cancels the order with the saga's reason and persists the saga state in the same transaction. An order found
+   * CONFIRMED (or already SHIPPED) instead is never compensated: its confirm committed although this run saw it fail
+   * (the reply to COMMIT lost), or another run that took over an expired lease confirmed it first. The saga is then
+   * done as completed, in the same transaction, and nothing is refunded or released.
+   */
+  private async cancel(orderId: string, state: SagaState, placedAt: Date): Promise<'cancelled' | 'already-cancelled' | 'already-confirmed'> {
     const reason = state.reason as CancellationReason;
-    const cancelled = await this.dataSource.transaction(async (manager) => {
+    const outcome = await this.dataSource.transaction(async (manager) => {
       const changed = await this.commands.execute(new ChangeOrderStatusCommand(orderId, { to: 'CANCELLED', reason }, `saga:${orderId}:cancel`, manager));
+      if (!changed) {
+        const status = (await this.orders.find(orderId, manager))?.status;
+        if (status === 'CONFIRMED' || status === 'SHIPPED') {
+          await this.sagas.save(orderId, { ...state, status: 'DONE', reason: null, pendingCompensations: [], attempts: 0 }, { manager });
+          return 'already-confirmed';
+        }
+      }
       await this.sagas.save(orderId, state, { manager });
-      return changed;
+      return changed ? 'cancelled' : 'already-cancelled';
     });
-    if (cancelled) {
+    if (outcome === 'cancelled') {
       sagaOutcomes.inc({ style: 'orchestration', outcome: 'cancelled', reason });
       sagaDuration.observe({ style: 'orchestration', outcome: 'cancelled' }, (Date.now() - placedAt.getTime()) / 1000);
     }
+    return outcome;
   }
 
   private async finish(orderId: string, state: SagaState, outcome: 'completed' | 'compensated', placedAt: Date): Promise<void> {
@@ -145,7 +162,11 @@ export class SagaRunner implements OnApplicationBootstrap, BeforeApplicationShut
       return;
     }
     await this.sagas.save(orderId, state);
-    sagaOutcomes.inc({ style: 'orchestration', outcome: 'confirmed', reason: 'none' });
-    sagaDuration.observe({ style: 'orchestration', outcome: 'confirmed' }, (Date.now() - placedAt.getTime()) / 1000);
+    recordConfirmed(placedAt);
   }
+}
+
+function recordConfirmed(placedAt: Date): void {
+  sagaOutcomes.inc({ style: 'orchestration', outcome: 'confirmed', reason: 'none' });
+  sagaDuration.observe({ style: 'orchestration', outcome: 'confirmed' }, (Date.now() - placedAt.getTime()) / 1000);
 }
