@@ -185,6 +185,13 @@ export class OutboxRelay {
     if (!this.dataSource.isInitialized) return 0;
     const [client, release] = await (this.dataSource.driver as unknown as PooledDriver).obtainMasterConnection();
     let broken: Error | undefined;
+    // A connection lost while the round holds it (PostgreSQL restarted, the session terminated, the network cut) is
+    // an 'error' event on the client, which would end the process if nobody listened: the pool listens only to idle
+    // clients. Here it fails the round (its COMMIT cannot succeed), and the connection is dropped, not reused.
+    const onError = (error: Error): void => {
+      broken ??= error;
+    };
+    client.on('error', onError);
     try {
       // Several statements in one query use PostgreSQL's simple protocol, which takes no parameters: the batch size
       // is this relay's own integer (checked in the constructor), never outside input.
@@ -207,6 +214,7 @@ export class OutboxRelay {
       });
       throw error;
     } finally {
+      client.removeListener('error', onError);
       release(broken);
     }
   }

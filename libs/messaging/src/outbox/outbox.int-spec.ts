@@ -276,6 +276,31 @@ describe('transactional outbox', () => {
     await publisher.close();
   });
 
+  it('survives losing its database connection in the middle of a round, and publishes the round rows afterwards', async () => {
+    const topic = await createTopic(kafka, `outbox-spec.${randomUUID()}`);
+    const { publisher, inPublish, letGo } = heldPublisher(kafka);
+    const relay = new OutboxRelay(dataSource, { kafka: publisher }, logger, { service: 'spec', pollIntervalMs: 200 });
+    relay.start();
+    try {
+      const id = await writeThing(dataSource, topic);
+      await inPublish;
+      // The round's connection, idle in its transaction while the publish is held, is ended by the server.
+      const [{ terminated }] = await dataSource.query(
+        `SELECT count(pg_terminate_backend(pid))::int AS terminated FROM pg_stat_activity
+          WHERE datname = current_database() AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()`,
+      );
+      expect(terminated).toBe(1);
+      // The publish goes through, but the round cannot commit: its rows stay unsent, and a later round sends them.
+      letGo();
+      await eventually('the row marked sent', async () => ((await unsentOf(dataSource, id)) === 0 ? true : undefined), 15_000);
+      // Twice on the topic: by the round that could not commit, and by the next. At least once; inboxes make it once.
+      expect((await readTopic(kafka, topic, 2)).map((record) => record.thing)).toEqual([id, id]);
+    } finally {
+      letGo();
+      await relay.stop();
+    }
+  });
+
   it('keeps an event written while the broker is stopped, and publishes it once the broker is back', async () => {
     // A broker of this spec's own (a real Kafka on other ports), so stopping it disturbs nobody else.
     const env = { ...process.env, KAFKA_PORT: '19092', KAFKA_CONTROLLER_PORT: '19093', KAFKA_STATE_DIR: resolve(root, '.local/kafka-outbox-spec') };
