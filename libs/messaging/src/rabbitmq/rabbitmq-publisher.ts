@@ -1,4 +1,4 @@
-import { type ConfirmChannel } from 'amqplib';
+import { type ConfirmChannel, type Message } from 'amqplib';
 import { endSpan, type OutgoingSpan, startProducerSpan } from '@shop/platform';
 import { type RabbitMqConnection } from './rabbitmq-connection';
 
@@ -13,7 +13,10 @@ export interface RabbitRecord {
 
 /**
  * Publishes with publisher confirms: persistent messages, all sent, then one wait for the broker's confirms.
- * Resolves only when RabbitMQ has taken responsibility for every message; a nack or a timeout rejects.
+ * Resolves only when RabbitMQ has taken responsibility for every message; a nack, a timeout or a message that no
+ * queue took rejects. Messages are `mandatory`: RabbitMQ confirms a message that its exchange routed to no queue (the
+ * queue deleted, a binding missing) as if it had been delivered, and drops it; `mandatory` has it returned first, and
+ * a returned message fails the batch, so its outbox row stays unsent instead of being marked sent and lost.
  * Each message gets a producer span (a child of the trace context its headers carry) whose context it carries on.
  */
 export class RabbitMqPublisher {
@@ -26,6 +29,14 @@ export class RabbitMqPublisher {
     const channel = await this.confirmChannel();
     let timer: NodeJS.Timeout | undefined;
     const outgoing: OutgoingSpan[] = [];
+    // RabbitMQ returns an unroutable mandatory message before it confirms it.
+    const batch = new Set(records.map((record) => record.messageId));
+    const unroutable: string[] = [];
+    const onReturn = (message: Message): void => {
+      const id = message.properties.messageId as string | undefined;
+      if (id !== undefined && batch.has(id)) unroutable.push(`${message.fields.exchange}/${message.fields.routingKey}`);
+    };
+    channel.on('return', onReturn);
     try {
       for (const record of records) {
         const message = startProducerSpan(
@@ -42,6 +53,7 @@ export class RabbitMqPublisher {
         outgoing.push(message);
         channel.publish(record.exchange, record.routingKey, Buffer.from(record.body), {
           persistent: true,
+          mandatory: true,
           contentType: 'application/json',
           messageId: record.messageId,
           type: record.type,
@@ -54,6 +66,9 @@ export class RabbitMqPublisher {
           timer = setTimeout(() => reject(new Error(`RabbitMQ did not confirm within ${timeoutMs} ms`)), timeoutMs);
         }),
       ]);
+      if (unroutable.length > 0) {
+        throw new Error(`RabbitMQ routed ${unroutable.length} message(s) to no queue (${[...new Set(unroutable)].join(', ')}): is the queue declared and bound?`);
+      }
       for (const { span } of outgoing) endSpan(span);
     } catch (error) {
       for (const { span } of outgoing) endSpan(span, error);
@@ -62,6 +77,7 @@ export class RabbitMqPublisher {
       throw error;
     } finally {
       clearTimeout(timer);
+      channel.removeListener('return', onReturn);
     }
   }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type ConsumeMessage } from 'amqplib';
 import { rabbitmqUrl } from '@shop/testing';
 import { RabbitMqConnection } from './rabbitmq-connection';
+import { RabbitMqPublisher } from './rabbitmq-publisher';
 
 describe('RabbitMQ broker (real)', () => {
   let connection: RabbitMqConnection;
@@ -51,5 +52,28 @@ describe('RabbitMQ broker (real)', () => {
     await check.deleteQueue(queue);
     await check.close();
     await publisher.close();
+  });
+
+  it('refuses a batch that the exchange routes to no queue instead of taking the confirm as delivery, and delivers it once a queue is bound', async () => {
+    const model = await connection.connect();
+    const admin = await model.createChannel();
+    const exchange = `int-spec.unbound.${randomUUID()}`;
+    const queue = `int-spec.${randomUUID()}`;
+    await admin.assertExchange(exchange, 'direct', { durable: false, autoDelete: false });
+    const publisher = new RabbitMqPublisher(connection);
+    const record = (messageId: string) => ({ exchange, routingKey: 'task', messageId, type: 'task.v1', body: '{}', headers: {} });
+    try {
+      // The exchange exists but nothing is bound: RabbitMQ would confirm and drop it.
+      await expect(publisher.publish([record('lost-1'), record('lost-2')])).rejects.toThrow(`RabbitMQ routed 2 message(s) to no queue (${exchange}/task)`);
+
+      await admin.assertQueue(queue, { durable: false, autoDelete: false });
+      await admin.bindQueue(queue, exchange, 'task');
+      await publisher.publish([record('kept-1')]);
+      expect((await admin.checkQueue(queue)).messageCount).toBe(1);
+    } finally {
+      await admin.deleteQueue(queue);
+      await admin.deleteExchange(exchange);
+      await admin.close();
+    }
   });
 });
