@@ -1,6 +1,7 @@
 import { type Channel, type ChannelModel } from 'amqplib';
 import { Gauge } from 'prom-client';
 import { type RabbitMqConnection } from './rabbitmq-connection';
+import { within } from './within';
 
 const CHECK_TIMEOUT_MS = 1_000;
 
@@ -24,20 +25,12 @@ class QueueDepthProbe {
     const channel = await this.open();
     if (!channel) return result;
     for (const queue of this.queues) {
-      let timer: NodeJS.Timeout | undefined;
       try {
-        const { messageCount } = await Promise.race([
-          channel.checkQueue(queue),
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`no answer about ${queue} within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
-          }),
-        ]);
+        const { messageCount } = await within(channel.checkQueue(queue), CHECK_TIMEOUT_MS, `no answer about ${queue} within ${CHECK_TIMEOUT_MS} ms`);
         result.set(queue, messageCount);
       } catch {
         this.channel = undefined;
         return result;
-      } finally {
-        clearTimeout(timer);
       }
     }
     return result;

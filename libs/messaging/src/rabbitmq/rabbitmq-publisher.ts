@@ -1,6 +1,7 @@
 import { type ConfirmChannel, type Message } from 'amqplib';
 import { endSpan, type OutgoingSpan, startProducerSpan } from '@shop/platform';
 import { type RabbitMqConnection } from './rabbitmq-connection';
+import { within } from './within';
 
 export interface RabbitRecord {
   readonly exchange: string;
@@ -27,7 +28,6 @@ export class RabbitMqPublisher {
   async publish(records: readonly RabbitRecord[], timeoutMs = 10_000): Promise<void> {
     if (records.length === 0) return;
     const channel = await this.confirmChannel();
-    let timer: NodeJS.Timeout | undefined;
     const outgoing: OutgoingSpan[] = [];
     // RabbitMQ returns an unroutable mandatory message before it confirms it.
     const batch = new Set(records.map((record) => record.messageId));
@@ -60,12 +60,7 @@ export class RabbitMqPublisher {
           headers: message.headers,
         });
       }
-      await Promise.race([
-        channel.waitForConfirms(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`RabbitMQ did not confirm within ${timeoutMs} ms`)), timeoutMs);
-        }),
-      ]);
+      await within(channel.waitForConfirms(), timeoutMs, `RabbitMQ did not confirm within ${timeoutMs} ms`);
       if (unroutable.length > 0) {
         throw new Error(`RabbitMQ routed ${unroutable.length} message(s) to no queue (${[...new Set(unroutable)].join(', ')}): is the queue declared and bound?`);
       }
@@ -73,10 +68,10 @@ export class RabbitMqPublisher {
     } catch (error) {
       for (const { span } of outgoing) endSpan(span, error);
       this.channel = undefined;
-      await channel.close().catch(() => undefined);
+      // Not awaited: a broker that did not confirm may not answer the close either.
+      void channel.close().catch(() => undefined);
       throw error;
     } finally {
-      clearTimeout(timer);
       channel.removeListener('return', onReturn);
     }
   }

@@ -151,4 +151,38 @@ describe('RabbitMQ work queue', () => {
     }
     expect(new Set(done).size).toBe(500);
   });
+
+  it('takes no new task once stopping: the tasks in hand finish and are acked, and the rest stay queued for others', async () => {
+    const t = topology();
+    const started: string[] = [];
+    const finished: string[] = [];
+    // The first task is quick and the others slow: its ack, sent while the stop waits for the slow one, frees a
+    // prefetch slot that the broker would fill again unless the consumer is cancelled first.
+    const consumer = new WorkQueueConsumer(
+      connection,
+      t,
+      { prefetch: 2, maxAttempts: 3, retryDelayMs: 100 },
+      async (task) => {
+        started.push(task.id);
+        await new Promise((resolve) => setTimeout(resolve, (task.data as { ms: number }).ms));
+        finished.push(task.id);
+      },
+      logger,
+    );
+    consumer.start();
+    const tasks = [50, 400, 400, 400, 400, 400].map((ms) => envelope('spec.do-work.v1', { ms }, { correlationId: 'c' }));
+    await publishTasks(t, tasks);
+    await eventually('two tasks in hand', async () => (started.length === 2 ? true : undefined), 10_000);
+    await consumer.stop();
+
+    expect(started).toEqual([tasks[0].id, tasks[1].id]);
+    expect([...finished].sort()).toEqual([...started].sort());
+    const channel = await (await connection.connect()).createChannel();
+    try {
+      // Nothing handled comes back, nothing unhandled is lost.
+      expect((await channel.checkQueue(t.queue)).messageCount).toBe(tasks.length - finished.length);
+    } finally {
+      await channel.close();
+    }
+  });
 });

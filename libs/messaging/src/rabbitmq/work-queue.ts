@@ -13,6 +13,7 @@ import { parseEnvelope } from '../envelope';
 import { AckWindow } from './ack-window';
 import { reportQueueDepth } from './queue-depth';
 import { type RabbitMqConnection } from './rabbitmq-connection';
+import { within } from './within';
 
 export interface WorkQueueTopology {
   readonly exchange: string;
@@ -28,6 +29,9 @@ export interface WorkQueueOptions {
   readonly maxAttempts: number;
   readonly retryDelayMs: number;
 }
+
+/** How long a stop waits for the broker to confirm that the consumer is cancelled. */
+const CANCEL_TIMEOUT_MS = 5_000;
 
 const tasksCounter = new Counter({
   name: 'shop_queue_tasks_total',
@@ -53,6 +57,7 @@ export class WorkQueueConsumer {
   private channel: Channel | undefined;
   private acks: AckWindow | undefined;
   private stopped = false;
+  private consumerTag: string | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private stopReportingDepth: (() => Promise<void>) | undefined;
 
@@ -74,13 +79,21 @@ export class WorkQueueConsumer {
     return this.channel !== undefined;
   }
 
-  /** Stops taking tasks and waits for the ones in hand to finish (and be acked) before the pool closes. */
+  /**
+   * Stops taking tasks and waits for the ones in hand to finish (and be acked) before the pool closes. The consumer
+   * is cancelled first: otherwise each ack of a finished task frees a prefetch slot that the broker fills again, and
+   * the tasks it sends meanwhile would be cut off halfway when the channel closes.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     await this.stopReportingDepth?.();
     const channel = this.channel;
     const acks = this.acks;
+    const consumerTag = this.consumerTag;
     this.channel = undefined;
+    this.consumerTag = undefined;
+    // After the broker's cancel-ok no delivery arrives: every task handed to this consumer is in `inFlight` by then.
+    if (channel && consumerTag) await within(channel.cancel(consumerTag), CANCEL_TIMEOUT_MS, 'no cancel-ok').catch(() => undefined);
     await Promise.allSettled([...this.inFlight]);
     try {
       acks?.flush();
@@ -99,10 +112,15 @@ export class WorkQueueConsumer {
     });
     await assertWorkQueue(channel, this.topology, this.options.retryDelayMs);
     await channel.prefetch(this.options.prefetch);
+    // Stopped while the channel was being set up: it never starts consuming.
+    if (this.stopped) {
+      await channel.close().catch(() => undefined);
+      return;
+    }
     const acks = new AckWindow(channel);
     this.channel = channel;
     this.acks = acks;
-    await channel.consume(
+    const { consumerTag } = await channel.consume(
       this.topology.queue,
       (message) => {
         if (!message) return;
@@ -112,6 +130,7 @@ export class WorkQueueConsumer {
       },
       { noAck: false },
     );
+    this.consumerTag = consumerTag;
   }
 
   /** Each delivery is handled in a consumer span that continues the trace its headers carry (docs/observability.md). */
