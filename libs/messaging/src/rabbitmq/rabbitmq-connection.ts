@@ -1,5 +1,7 @@
 import { connect, type ChannelModel } from 'amqplib';
 
+type ConnectListener = (connection: ChannelModel) => void | Promise<void>;
+
 /**
  * One AMQP connection per process, reconnected with backoff when it drops. `current()` is the live
  * connection or undefined, so readiness reports the real state instead of start-up success.
@@ -8,7 +10,7 @@ export class RabbitMqConnection {
   private connection: ChannelModel | undefined;
   private connecting: Promise<ChannelModel> | undefined;
   private closed = false;
-  private readonly listeners = new Set<(connection: ChannelModel) => void | Promise<void>>();
+  private readonly listeners = new Set<ConnectListener>();
 
   constructor(
     private readonly url: string,
@@ -19,10 +21,14 @@ export class RabbitMqConnection {
     return this.connection;
   }
 
-  /** Called with every new connection: consumers and publishers open their channels here. */
-  onConnect(listener: (connection: ChannelModel) => void | Promise<void>): void {
+  /**
+   * Called with every new connection: consumers and publishers open their channels here. A listener that fails (a
+   * queue declared with other arguments, a channel closed during set-up) is reported and called again with backoff
+   * while that connection lasts; it never keeps the other listeners from running.
+   */
+  onConnect(listener: ConnectListener): void {
     this.listeners.add(listener);
-    if (this.connection) void listener(this.connection);
+    if (this.connection) void this.notify(listener, this.connection);
   }
 
   async connect(): Promise<ChannelModel> {
@@ -53,8 +59,31 @@ export class RabbitMqConnection {
       if (!this.closed) void this.connectWithRetry();
     });
     this.connection = connection;
-    for (const listener of this.listeners) await listener(connection);
+    for (const listener of this.listeners) await this.notify(listener, connection);
     return connection;
+  }
+
+  /** Runs a listener on `connection`; when it fails, reports it and runs it again with backoff in the background. */
+  private async notify(listener: ConnectListener, connection: ChannelModel): Promise<void> {
+    try {
+      await listener(connection);
+    } catch (error) {
+      this.onError(error);
+      void this.retryLater(listener, connection);
+    }
+  }
+
+  private async retryLater(listener: ConnectListener, connection: ChannelModel): Promise<void> {
+    for (let delay = 250; !this.closed && this.connection === connection; delay = Math.min(delay * 2, 5_000)) {
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      if (this.closed || this.connection !== connection) return;
+      try {
+        await listener(connection);
+        return;
+      } catch (error) {
+        this.onError(error);
+      }
+    }
   }
 
   private async connectWithRetry(): Promise<void> {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type ConsumeMessage } from 'amqplib';
-import { rabbitmqUrl } from '@shop/testing';
+import { eventually, rabbitmqUrl } from '@shop/testing';
 import { RabbitMqConnection } from './rabbitmq-connection';
 import { RabbitMqPublisher } from './rabbitmq-publisher';
 
@@ -52,6 +52,34 @@ describe('RabbitMQ broker (real)', () => {
     await check.deleteQueue(queue);
     await check.close();
     await publisher.close();
+  });
+
+  it('runs every connect listener when one fails, and calls the failed one again until it succeeds', async () => {
+    const errors: string[] = [];
+    const fresh = new RabbitMqConnection(await rabbitmqUrl(), (error) => errors.push(String(error)));
+    let failing = 0;
+    let good = 0;
+    fresh.onConnect(() => {
+      failing++;
+      if (failing < 3) throw new Error(`set-up failed (${failing})`);
+    });
+    fresh.onConnect(() => void good++);
+    try {
+      await fresh.connect();
+      expect(good).toBe(1);
+      await eventually('the failed listener run again until it succeeded', async () => (failing === 3 ? true : undefined), 5_000);
+      expect(errors).toEqual(['Error: set-up failed (1)', 'Error: set-up failed (2)']);
+      // A listener added to a live connection is run at once; its failure is retried too, never an unhandled rejection.
+      let late = 0;
+      fresh.onConnect(() => {
+        late++;
+        if (late === 1) return Promise.reject(new Error('late set-up failed'));
+      });
+      await eventually('the late listener run again', async () => (late === 2 ? true : undefined), 5_000);
+      expect(errors).toHaveLength(3);
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('refuses a batch that the exchange routes to no queue instead of taking the confirm as delivery, and delivers it once a queue is bound', async () => {

@@ -5,7 +5,7 @@
  * queue whose TTL delays it before it returns to the work queue; after `maxAttempts` it is parked on the dead-letter
  * queue. Kafka carries facts to everyone; this queue hands out work.
  */
-import { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
+import { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import { Counter } from 'prom-client';
 import { type Envelope, HEADERS } from '@shop/contracts';
 import { contextFromHeaders, failActiveSpan, inSpan, type Logger } from '@shop/platform';
@@ -103,6 +103,7 @@ export class WorkQueueConsumer {
     await channel?.close().catch(() => undefined);
   }
 
+  /** Sets up a channel that consumes the queue; a failed set-up closes its channel (the connection calls this again). */
   private async consume(model: ChannelModel): Promise<void> {
     if (this.stopped) return;
     const channel = await model.createConfirmChannel();
@@ -110,6 +111,16 @@ export class WorkQueueConsumer {
     channel.on('close', () => {
       if (this.channel === channel) this.channel = undefined;
     });
+    try {
+      await this.startConsuming(channel);
+    } catch (error) {
+      if (this.channel === channel) this.channel = undefined;
+      await channel.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async startConsuming(channel: ConfirmChannel): Promise<void> {
     await assertWorkQueue(channel, this.topology, this.options.retryDelayMs);
     await channel.prefetch(this.options.prefetch);
     // Stopped while the channel was being set up: it never starts consuming.
