@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { DomainError } from '@shop/platform';
 import { DataSource, type EntityManager } from 'typeorm';
 
 export type IdempotencyClaim =
@@ -35,8 +36,19 @@ export class IdempotencyRepository {
     return (Array.isArray(rows[0]) ? (rows[0] as unknown[]) : rows).length > 0;
   }
 
+  /**
+   * Records the order the key's request created, in that order's transaction. Only a key with no order yet: a request
+   * that stalled past the takeover while another request took its key over and created the order finds the key taken,
+   * and its own order rolls back instead of becoming a second order for one key.
+   */
   async complete(manager: EntityManager, userId: string, key: string, orderId: string): Promise<void> {
-    await manager.query(`UPDATE idempotency_keys SET order_id = $3, completed_at = now() WHERE user_id = $1 AND key = $2`, [userId, key, orderId]);
+    const result: [unknown[], number] = await manager.query(
+      `UPDATE idempotency_keys SET order_id = $3, completed_at = now() WHERE user_id = $1 AND key = $2 AND order_id IS NULL`,
+      [userId, key, orderId],
+    );
+    if (result[1] === 0) {
+      throw new DomainError('ORDER.REQUEST_IN_PROGRESS', 'conflict', 'Another request with this Idempotency-Key has already created its order');
+    }
   }
 
   /** The request failed before creating anything: the client may retry with the same key. */
