@@ -3,7 +3,7 @@ import { createDataSource, runMigrations } from '@shop/platform';
 import { createTestDatabase } from '@shop/testing';
 import { type DataSource } from 'typeorm';
 import { orderDatabase } from '../src/infrastructure/persistence/database';
-import { SagaRepository } from '../src/infrastructure/persistence/saga.repository';
+import { SagaLeaseLostError, SagaRepository } from '../src/infrastructure/persistence/saga.repository';
 
 /** Who may start a saga, against real PostgreSQL: its creator at once, the poller only after the start grace. */
 describe('saga repository', () => {
@@ -52,7 +52,34 @@ describe('saga repository', () => {
   it('never lets the creator path start a saga that has already run a step', async () => {
     const orderId = await newSaga();
     const claimed = await sagas.claim(orderId, { justCreated: true });
-    await sagas.save(orderId, { ...claimed!, stepIndex: 1 }, { delayMs: 60_000 });
+    await sagas.save(orderId, claimed!.lease, { ...claimed!, stepIndex: 1 }, { delayMs: 60_000 });
     expect(await sagas.claim(orderId, { justCreated: true })).toBeUndefined();
+  });
+
+  it('lets only the run holding the lease save: a run that outlived its lease, taken over meanwhile, changes nothing', async () => {
+    const orderId = await newSaga();
+    const first = await sagas.claim(orderId, { justCreated: true });
+    // The first run pauses past its lease; the poller hands the saga to a second run, which makes progress.
+    await dataSource.query(
+      `UPDATE saga_instances SET lease_until = now() - interval '1 millisecond', next_attempt_at = now() - interval '1 millisecond' WHERE order_id = $1`,
+      [orderId],
+    );
+    const second = await sagas.claim(orderId);
+    expect(second).toMatchObject({ stepIndex: 0 });
+    await sagas.save(orderId, second!.lease, { ...second!, stepIndex: 1 });
+
+    // The first run wakes up and saves what it did: refused, and in a transaction, its other changes roll back too.
+    await expect(sagas.save(orderId, first!.lease, { ...first!, stepIndex: 2 })).rejects.toBeInstanceOf(SagaLeaseLostError);
+    await expect(
+      dataSource.transaction(async (manager) => {
+        await manager.query(`UPDATE orders SET status = 'CANCELLED' WHERE id = $1`, [orderId]);
+        await sagas.save(orderId, first!.lease, { ...first!, status: 'COMPENSATING', reason: 'PAYMENT_UNAVAILABLE' }, { manager });
+      }),
+    ).rejects.toBeInstanceOf(SagaLeaseLostError);
+    const [row] = await dataSource.query(
+      `SELECT s.status, s.step_index, o.status AS order_status FROM saga_instances s JOIN orders o ON o.id = s.order_id WHERE s.order_id = $1`,
+      [orderId],
+    );
+    expect(row).toEqual({ status: 'RUNNING', step_index: 1, order_status: 'PENDING' });
   });
 });

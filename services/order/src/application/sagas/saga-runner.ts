@@ -10,7 +10,7 @@ import { LOGGER, type Logger } from '@shop/platform';
 import { DataSource } from 'typeorm';
 import { type CancellationReason } from '../../domain/order';
 import { OrderRepository } from '../../infrastructure/persistence/order.repository';
-import { SagaRepository } from '../../infrastructure/persistence/saga.repository';
+import { SagaLeaseLostError, SagaRepository } from '../../infrastructure/persistence/saga.repository';
 import { ChangeOrderStatusCommand } from '../commands/change-order-status.command';
 import { InventoryPort } from '../ports/inventory.port';
 import { PaymentPort } from '../ports/payment.port';
@@ -77,7 +77,11 @@ export class SagaRunner implements OnApplicationBootstrap, BeforeApplicationShut
   private start(orderId: string, justCreated = false): void {
     if (this.stopped || this.running.has(orderId)) return;
     const run = this.run(orderId, justCreated)
-      .catch((error: unknown) => this.logger.error({ err: error, orderId }, 'saga run failed; it will be retried'))
+      .catch((error: unknown) =>
+        error instanceof SagaLeaseLostError
+          ? this.logger.warn({ orderId }, 'saga taken over by another run after this run outlived its lease; this run stops')
+          : this.logger.error({ err: error, orderId }, 'saga run failed; it will be retried'),
+      )
       .finally(() => this.running.delete(orderId));
     this.running.set(orderId, run);
   }
@@ -85,7 +89,8 @@ export class SagaRunner implements OnApplicationBootstrap, BeforeApplicationShut
   private async run(orderId: string, justCreated: boolean): Promise<void> {
     const claimed = await this.sagas.claim(orderId, { justCreated });
     if (!claimed) return;
-    let state: SagaState = claimed;
+    const { lease, ...claimedState } = claimed;
+    let state: SagaState = claimedState;
     const order = await this.orders.find(orderId);
     if (!order) throw new Error(`saga for unknown order ${orderId}`);
     const context: PlaceOrderSagaContext = {
@@ -107,24 +112,24 @@ export class SagaRunner implements OnApplicationBootstrap, BeforeApplicationShut
       }
       if (progress.next === 'retry-later') {
         this.logger.warn({ orderId, attempts: state.attempts, err: progress.error }, 'saga step failed; retrying after backoff');
-        await this.sagas.save(orderId, state, { delayMs: progress.delayMs, error: progress.error });
+        await this.sagas.save(orderId, lease, state, { delayMs: progress.delayMs, error: progress.error });
         return;
       }
       if (progress.next === 'finished') {
-        await this.finish(orderId, state, progress.outcome, order.createdAt);
+        await this.finish(orderId, lease, state, progress.outcome, order.createdAt);
         return;
       }
       if (before.status === 'RUNNING' && state.status === 'COMPENSATING') {
         // The outcome is decided: the order is cancelled now, and the compensations run on (retrying until they
         // succeed, e.g. a refund waits for payment to come back) without holding the customer's order PENDING.
-        if ((await this.cancel(orderId, state, order.createdAt)) === 'already-confirmed') {
+        if ((await this.cancel(orderId, lease, state, order.createdAt)) === 'already-confirmed') {
           this.logger.warn({ orderId, reason: state.reason }, 'saga decided to compensate an order that is already confirmed; it is left confirmed');
           recordConfirmed(order.createdAt);
           return;
         }
         continue;
       }
-      await this.sagas.save(orderId, state);
+      await this.sagas.save(orderId, lease, state);
     }
   }
 
@@ -134,18 +139,18 @@ export class SagaRunner implements OnApplicationBootstrap, BeforeApplicationShut
    * (the reply to COMMIT lost), or another run that took over an expired lease confirmed it first. The saga is then
    * done as completed, in the same transaction, and nothing is refunded or released.
    */
-  private async cancel(orderId: string, state: SagaState, placedAt: Date): Promise<'cancelled' | 'already-cancelled' | 'already-confirmed'> {
+  private async cancel(orderId: string, lease: string, state: SagaState, placedAt: Date): Promise<'cancelled' | 'already-cancelled' | 'already-confirmed'> {
     const reason = state.reason as CancellationReason;
     const outcome = await this.dataSource.transaction(async (manager) => {
       const changed = await this.commands.execute(new ChangeOrderStatusCommand(orderId, { to: 'CANCELLED', reason }, `saga:${orderId}:cancel`, manager));
       if (!changed) {
         const status = (await this.orders.find(orderId, manager))?.status;
         if (status === 'CONFIRMED' || status === 'SHIPPED') {
-          await this.sagas.save(orderId, { ...state, status: 'DONE', reason: null, pendingCompensations: [], attempts: 0 }, { manager });
+          await this.sagas.save(orderId, lease, { ...state, status: 'DONE', reason: null, pendingCompensations: [], attempts: 0 }, { manager });
           return 'already-confirmed';
         }
       }
-      await this.sagas.save(orderId, state, { manager });
+      await this.sagas.save(orderId, lease, state, { manager });
       return changed ? 'cancelled' : 'already-cancelled';
     });
     if (outcome === 'cancelled') {
@@ -155,13 +160,13 @@ export class SagaRunner implements OnApplicationBootstrap, BeforeApplicationShut
     return outcome;
   }
 
-  private async finish(orderId: string, state: SagaState, outcome: 'completed' | 'compensated', placedAt: Date): Promise<void> {
+  private async finish(orderId: string, lease: string, state: SagaState, outcome: 'completed' | 'compensated', placedAt: Date): Promise<void> {
     if (outcome === 'compensated') {
       // Cancelled when compensation began; a no-op unless the process died between deciding and cancelling.
-      await this.cancel(orderId, state, placedAt);
+      await this.cancel(orderId, lease, state, placedAt);
       return;
     }
-    await this.sagas.save(orderId, state);
+    await this.sagas.save(orderId, lease, state);
     recordConfirmed(placedAt);
   }
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type SagaState } from '../../application/sagas/saga';
@@ -13,6 +14,17 @@ interface SagaRow {
 }
 
 const LEASE_MS = 10_000;
+
+/** A claimed saga: its state, and the lease that every save of this run names. */
+export type ClaimedSaga = SagaState & { readonly lease: string };
+
+/** The run's lease is no longer on record: another run took the saga over after it ran out. */
+export class SagaLeaseLostError extends Error {
+  constructor(orderId: string) {
+    super(`the saga of order ${orderId} is held by another run now`);
+    this.name = 'SagaLeaseLostError';
+  }
+}
 const START_GRACE_MS = 2_000;
 
 /**
@@ -40,30 +52,36 @@ export class SagaRepository {
    * Takes the lease of a due, unfinished saga; undefined when another run holds it or it is not due. `justCreated`:
    * the placing process starts its new saga within the start grace (never once a step has run or been retried).
    */
-  async claim(orderId: string, options: { justCreated?: boolean } = {}): Promise<SagaState | undefined> {
+  async claim(orderId: string, options: { justCreated?: boolean } = {}): Promise<ClaimedSaga | undefined> {
+    const lease = randomUUID();
     const result: [SagaRow[], number] = await this.dataSource.query(
-      `UPDATE saga_instances SET lease_until = now() + ($2 || ' milliseconds')::interval
+      `UPDATE saga_instances SET lease_until = now() + ($2 || ' milliseconds')::interval, lease_owner = $4
         WHERE order_id = $1 AND status <> 'DONE' AND (lease_until IS NULL OR lease_until < now())
           AND (next_attempt_at <= now() OR ($3 AND step_index = 0 AND attempts = 0))
         RETURNING order_id, status, step_index, pending_compensations, reason, attempts, deadline_at`,
-      [orderId, String(LEASE_MS), options.justCreated === true],
+      [orderId, String(LEASE_MS), options.justCreated === true, lease],
     );
     const row = result[0][0];
-    return row ? toState(row) : undefined;
+    return row ? { ...toState(row), lease } : undefined;
   }
 
-  /** Persists progress and extends the lease; `manager` lets the last step commit with its own changes. */
-  async save(orderId: string, state: SagaState, options: { delayMs?: number; error?: unknown; manager?: EntityManager } = {}): Promise<void> {
+  /**
+   * Persists progress and extends the lease; `manager` lets the last step commit with its own changes. Only the run
+   * whose claim is still on record saves: a run that paused past its lease while another took the saga over gets
+   * SagaLeaseLostError and changes nothing (inside `manager`'s transaction, that transaction's changes roll back too).
+   */
+  async save(orderId: string, lease: string, state: SagaState, options: { delayMs?: number; error?: unknown; manager?: EntityManager } = {}): Promise<void> {
     const error = options.error instanceof Error ? options.error.message : options.error === undefined ? null : String(options.error);
-    await (options.manager ?? this.dataSource.manager).query(
+    const result: [unknown[], number] = await (options.manager ?? this.dataSource.manager).query(
       `UPDATE saga_instances
           SET status = $2, step_index = $3, reason = $4, attempts = $5, pending_compensations = $9::int[],
               next_attempt_at = now() + ($6 || ' milliseconds')::interval,
               lease_until = CASE WHEN $6::int > 0 OR $2 = 'DONE' THEN NULL ELSE now() + ($7 || ' milliseconds')::interval END,
               last_error = $8, updated_at = now()
-        WHERE order_id = $1`,
-      [orderId, state.status, state.stepIndex, state.reason, state.attempts, String(options.delayMs ?? 0), String(LEASE_MS), error, [...state.pendingCompensations]],
+        WHERE order_id = $1 AND lease_owner = $10`,
+      [orderId, state.status, state.stepIndex, state.reason, state.attempts, String(options.delayMs ?? 0), String(LEASE_MS), error, [...state.pendingCompensations], lease],
     );
+    if (result[1] === 0) throw new SagaLeaseLostError(orderId);
   }
 
   async due(limit: number): Promise<string[]> {
