@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Kafka } from 'kafkajs';
 import { deadLetterTopic, type Envelope } from '@shop/contracts';
-import { createLogger, HealthRegistry } from '@shop/platform';
+import { createLogger, DomainError, HealthRegistry } from '@shop/platform';
 import { ensureTopics, eventually, kafkaBrokers } from '@shop/testing';
 import { envelope } from '../envelope';
 import { KafkaConsumers, OFFSET_COMMIT_INTERVAL_MS } from './kafka-consumers';
@@ -77,12 +77,13 @@ describe('Kafka consumer groups', () => {
     }
   });
 
-  it('dead-letters a poison message after bounded attempts and keeps consuming the partition', async () => {
+  it('dead-letters a poison message after bounded attempts, one that breaks its contract at once, and keeps consuming the partition', async () => {
     const kafka = createKafka({ clientId: 'dlq-spec', brokers: await kafkaBrokers() });
     const topic = `dlq-spec.${randomUUID()}`;
     const consumers = new KafkaConsumers(kafka, new HealthRegistry(), createLogger('spec', 'silent'));
     const handled: Envelope[] = [];
     let poisonAttempts = 0;
+    let invalidAttempts = 0;
     consumers.subscribe({
       groupId: `dlq-spec-${randomUUID()}`,
       topics: [topic],
@@ -92,6 +93,10 @@ describe('Kafka consumer groups', () => {
         if ((message.data as { poison?: boolean }).poison) {
           poisonAttempts++;
           throw new Error('cannot handle this one');
+        }
+        if ((message.data as { invalid?: boolean }).invalid) {
+          invalidAttempts++;
+          throw new DomainError('REQUEST.INVALID', 'invalid', 'breaks the contract');
         }
         handled.push(message);
       },
@@ -103,16 +108,19 @@ describe('Kafka consumer groups', () => {
     const dlqConsumer = kafka.consumer({ groupId: `dlq-reader-${randomUUID()}` });
     try {
       const poison = envelope('thing.happened.v1', { poison: true }, { correlationId: 'c' });
+      const invalid = envelope('thing.happened.v1', { invalid: true }, { correlationId: 'c' });
       const good = envelope('thing.happened.v1', { poison: false }, { correlationId: 'c' });
-      // Same key, so the same partition: the good message queues behind the poison one.
+      // Same key, so the same partition: the good message queues behind the poison ones.
       await publisher.publish([
         { topic, key: 'k', value: 'not json at all', headers: {} },
         { topic, key: 'k', value: JSON.stringify(poison), headers: {} },
+        { topic, key: 'k', value: JSON.stringify(invalid), headers: {} },
         { topic, key: 'k', value: JSON.stringify(good), headers: {} },
       ]);
       await eventually('the good message after the poison ones', async () => (handled.length === 1 ? true : undefined), 30_000);
       expect(handled[0].id).toBe(good.id);
       expect(poisonAttempts).toBe(3);
+      expect(invalidAttempts).toBe(1);
 
       await dlqConsumer.connect();
       await dlqConsumer.subscribe({ topics: [deadLetterTopic(topic)], fromBeginning: true });
@@ -123,12 +131,14 @@ describe('Kafka consumer groups', () => {
           dlqSeen.push({ value: message.value?.toString() ?? '', headers });
         },
       });
-      await eventually('two dead letters', async () => (dlqSeen.length === 2 ? true : undefined), 30_000);
+      await eventually('three dead letters', async () => (dlqSeen.length === 3 ? true : undefined), 30_000);
       expect(dlqSeen[0].value).toBe('not json at all');
       expect(JSON.parse(dlqSeen[1].value).id).toBe(poison.id);
       expect(dlqSeen[1].headers['x-error']).toBe('cannot handle this one');
       expect(dlqSeen[1].headers['x-attempts']).toBe('3');
       expect(dlqSeen[1].headers['x-original-topic']).toBe(topic);
+      expect(JSON.parse(dlqSeen[2].value).id).toBe(invalid.id);
+      expect(dlqSeen[2].headers['x-attempts']).toBe('1');
     } finally {
       await dlqConsumer.disconnect();
       await publisher.close();

@@ -8,7 +8,7 @@ import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap
 import { type Consumer, type IHeaders, Kafka, type TopicPartitionOffsetAndMetadata } from 'kafkajs';
 import { Counter, Gauge } from 'prom-client';
 import { deadLetterTopic, type Envelope, HEADERS } from '@shop/contracts';
-import { contextFromHeaders, HealthRegistry, inSpan, LOGGER, type Logger } from '@shop/platform';
+import { contextFromHeaders, DomainError, HealthRegistry, inSpan, LOGGER, type Logger } from '@shop/platform';
 import { parseEnvelope } from '../envelope';
 import { KafkaPublisher } from './kafka-publisher';
 
@@ -25,7 +25,13 @@ export interface KafkaSubscription {
   readonly topics: readonly string[];
   /** Must be idempotent (use the inbox): Kafka delivers at least once, and rebalances redeliver. */
   readonly handle: (message: Envelope, context: MessageContext) => Promise<void>;
-  /** Attempts before the message is dead-lettered. */
+  /**
+   * Attempts before the message is dead-lettered (5 by default), the first retry's delay (100 ms by default; each
+   * later one twice the one before). A message that breaks its contract (the handler throws a DomainError of
+   * category `invalid`) is dead-lettered at once: no retry can mend it. The retries run inside kafkajs's handler, so
+   * all of them together must stay well within the group's session timeout (30 s), or the member is taken out of
+   * the group while it waits.
+   */
   readonly maxAttempts?: number;
   readonly retryDelayMs?: number;
 }
@@ -245,7 +251,8 @@ export class KafkaConsumers implements OnApplicationBootstrap, BeforeApplication
         handledCounter.inc({ group: subscription.groupId, topic: context.topic, outcome: 'handled' });
         return;
       } catch (error) {
-        if (attempt >= maxAttempts || this.stopping) {
+        const hopeless = error instanceof DomainError && error.category === 'invalid';
+        if (attempt >= maxAttempts || hopeless || this.stopping) {
           if (this.stopping) throw error; // not committed: redelivered after restart
           await this.deadLetter(subscription, value, key, context, error, attempt);
           return;
