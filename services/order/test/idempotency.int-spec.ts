@@ -1,27 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { createDataSource, runMigrations } from '@shop/platform';
-import { createTestDatabase } from '@shop/testing';
 import { type DataSource } from 'typeorm';
-import { orderDatabase } from '../src/infrastructure/persistence/database';
 import { IdempotencyRepository } from '../src/infrastructure/persistence/idempotency.repository';
+import { openOrderDatabase } from './order-database';
 
 /** Idempotency keys against real PostgreSQL: a key names at most one order, whatever the timing of its requests. */
 describe('idempotency keys', () => {
-  let database: { url: string; drop: () => Promise<void> };
   let dataSource: DataSource;
+  let closeDatabase: () => Promise<void>;
   let keys: IdempotencyRepository;
 
   beforeAll(async () => {
-    database = await createTestDatabase('order_idempotency');
-    await runMigrations(orderDatabase(database.url));
-    dataSource = createDataSource(orderDatabase(database.url));
-    await dataSource.initialize();
+    ({ dataSource, close: closeDatabase } = await openOrderDatabase('order_idempotency'));
     keys = new IdempotencyRepository(dataSource);
   });
 
   afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
+    await closeDatabase?.();
   });
 
   /** An order row, and the key completed with it, in one transaction (as placing an order does). */

@@ -1,27 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { createDataSource, runMigrations } from '@shop/platform';
-import { createTestDatabase } from '@shop/testing';
 import { type DataSource } from 'typeorm';
-import { orderDatabase } from '../src/infrastructure/persistence/database';
 import { SagaLeaseLostError, SagaRepository } from '../src/infrastructure/persistence/saga.repository';
+import { openOrderDatabase } from './order-database';
 
 /** Who may start a saga, against real PostgreSQL: its creator at once, the poller only after the start grace. */
 describe('saga repository', () => {
-  let database: { url: string; drop: () => Promise<void> };
   let dataSource: DataSource;
+  let closeDatabase: () => Promise<void>;
   let sagas: SagaRepository;
 
   beforeAll(async () => {
-    database = await createTestDatabase('order_sagas');
-    await runMigrations(orderDatabase(database.url));
-    dataSource = createDataSource(orderDatabase(database.url));
-    await dataSource.initialize();
+    ({ dataSource, close: closeDatabase } = await openOrderDatabase('order_sagas'));
     sagas = new SagaRepository(dataSource);
   });
 
   afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
+    await closeDatabase?.();
   });
 
   const newSaga = async (): Promise<string> => {

@@ -2,17 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { type INestApplicationContext, Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CommandHandler, CqrsModule, type ICommandHandler } from '@nestjs/cqrs';
-import { createDataSource, createLogger, LOGGER, runMigrations } from '@shop/platform';
-import { createTestDatabase, eventually } from '@shop/testing';
+import { createLogger, LOGGER } from '@shop/platform';
+import { eventually } from '@shop/testing';
 import { DataSource } from 'typeorm';
 import { ChangeOrderStatusCommand, ChangeOrderStatusHandler } from '../src/application/commands/change-order-status.command';
 import { InventoryPort, type ReservationOutcome } from '../src/application/ports/inventory.port';
 import { type ChargeOutcome, PaymentPort } from '../src/application/ports/payment.port';
 import { SagaRunner } from '../src/application/sagas/saga-runner';
 import { type CatalogPrice } from '../src/domain/order';
-import { orderDatabase } from '../src/infrastructure/persistence/database';
 import { OrderRepository } from '../src/infrastructure/persistence/order.repository';
 import { SagaRepository } from '../src/infrastructure/persistence/saga.repository';
+import { openOrderDatabase } from './order-database';
 
 /** What the saga asked of inventory and payment, in order. */
 const calls: string[] = [];
@@ -64,15 +64,12 @@ class ConfirmWithLostReply implements ICommandHandler<ChangeOrderStatusCommand, 
 
 /** The orchestrated saga's runner against real PostgreSQL, with scripted inventory and payment. */
 describe('saga runner', () => {
-  let database: { url: string; drop: () => Promise<void> };
   let dataSource: DataSource;
+  let closeDatabase: () => Promise<void>;
   let app: INestApplicationContext;
 
   beforeAll(async () => {
-    database = await createTestDatabase('order_saga_runner');
-    await runMigrations(orderDatabase(database.url));
-    dataSource = createDataSource(orderDatabase(database.url));
-    await dataSource.initialize();
+    ({ dataSource, close: closeDatabase } = await openOrderDatabase('order_saga_runner'));
     @Module({
       imports: [CqrsModule.forRoot()],
       providers: [
@@ -93,8 +90,7 @@ describe('saga runner', () => {
 
   afterAll(async () => {
     await app?.close();
-    await dataSource?.destroy();
-    await database?.drop();
+    await closeDatabase?.();
   });
 
   it('never compensates an order whose confirm committed although the saga saw it fail past its deadline', async () => {
