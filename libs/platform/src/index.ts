@@ -12,3 +12,4 @@ export * from './grpc/grpc-client';
 export * from './grpc/grpc-exception.filter';
 export * from './chaos/chaos.module';
 export * from './telemetry/trace-context';
+export * from './within';

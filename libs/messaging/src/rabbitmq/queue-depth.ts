@@ -1,7 +1,7 @@
 import { type Channel, type ChannelModel } from 'amqplib';
 import { Gauge } from 'prom-client';
+import { within } from '@shop/platform';
 import { type RabbitMqConnection } from './rabbitmq-connection';
-import { within } from './within';
 
 const CHECK_TIMEOUT_MS = 1_000;
 

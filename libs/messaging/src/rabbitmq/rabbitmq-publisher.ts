@@ -1,7 +1,6 @@
 import { type ConfirmChannel, type Message } from 'amqplib';
-import { endSpan, type OutgoingSpan, startProducerSpan } from '@shop/platform';
+import { endSpan, type OutgoingSpan, startProducerSpan, within } from '@shop/platform';
 import { type RabbitMqConnection } from './rabbitmq-connection';
-import { within } from './within';
 
 export interface RabbitRecord {
   readonly exchange: string;

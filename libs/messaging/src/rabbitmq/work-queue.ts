@@ -8,12 +8,11 @@
 import { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import { Counter } from 'prom-client';
 import { type Envelope, HEADERS } from '@shop/contracts';
-import { contextFromHeaders, failActiveSpan, inSpan, type Logger } from '@shop/platform';
+import { contextFromHeaders, failActiveSpan, inSpan, type Logger, within } from '@shop/platform';
 import { parseEnvelope } from '../envelope';
 import { AckWindow } from './ack-window';
 import { reportQueueDepth } from './queue-depth';
 import { type RabbitMqConnection } from './rabbitmq-connection';
-import { within } from './within';
 
 export interface WorkQueueTopology {
   readonly exchange: string;

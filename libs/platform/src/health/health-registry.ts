@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { within } from '../within';
 
 export interface CheckResult {
   readonly status: 'up' | 'down';
@@ -39,18 +40,10 @@ export class HealthRegistry {
 }
 
 async function runCheck(check: ReadinessCheck): Promise<CheckResult> {
-  let timer: NodeJS.Timeout | undefined;
   try {
-    const details = await Promise.race([
-      check(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
-      }),
-    ]);
+    const details = await within(check(), CHECK_TIMEOUT_MS, `no answer within ${CHECK_TIMEOUT_MS} ms`);
     return details ? { status: 'up', details } : { status: 'up' };
   } catch (error) {
     return { status: 'down', error: error instanceof Error ? error.message : String(error) };
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -1,6 +1,6 @@
 /**
- * `work`, or a rejection with `message` once `ms` have passed without an answer: amqplib's calls to the broker have no
- * deadline of their own, and a blocked broker (a memory or disk alarm) answers nothing.
+ * `work`, or a rejection with `message` once `ms` have passed without an answer: a deadline for calls that have none
+ * of their own (amqplib's calls to a broker that a memory or disk alarm has blocked, a readiness check).
  */
 export async function within<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
