@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Envelope } from '@shop/contracts';
+import { DomainError } from '@shop/platform';
 
 export interface EnvelopeMeta {
   /** The business transaction (order id, request id) this message belongs to. */
@@ -24,16 +25,25 @@ export function envelope<TType extends string, TData>(type: TType, data: TData, 
   };
 }
 
-/** Parses and checks the envelope's shape; a message that is not one is a poison message. */
+/**
+ * Parses and checks the envelope's shape. A message that is not one is a poison message: the error is a DomainError
+ * of category `invalid`, which consumers dead-letter at once (failure-policy.ts).
+ */
 export function parseEnvelope(raw: string | Buffer | null | undefined): Envelope {
-  if (raw === null || raw === undefined) throw new Error('empty message');
-  const value: unknown = JSON.parse(raw.toString());
-  if (typeof value !== 'object' || value === null) throw new Error('message is not a JSON object');
+  const malformed = (reason: string): DomainError => new DomainError('MESSAGE.MALFORMED', 'invalid', reason);
+  if (raw === null || raw === undefined) throw malformed('empty message');
+  let value: unknown;
+  try {
+    value = JSON.parse(raw.toString());
+  } catch (error) {
+    throw malformed(`message is not JSON: ${(error as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null) throw malformed('message is not a JSON object');
   const candidate = value as Record<string, unknown>;
   for (const field of ['id', 'type', 'occurredAt', 'correlationId'] as const) {
-    if (typeof candidate[field] !== 'string') throw new Error(`envelope field ${field} is missing`);
+    if (typeof candidate[field] !== 'string') throw malformed(`envelope field ${field} is missing`);
   }
-  if (typeof candidate.version !== 'number') throw new Error('envelope field version is missing');
-  if (!('data' in candidate)) throw new Error('envelope field data is missing');
+  if (typeof candidate.version !== 'number') throw malformed('envelope field version is missing');
+  if (!('data' in candidate)) throw malformed('envelope field data is missing');
   return value as Envelope;
 }

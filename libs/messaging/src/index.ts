@@ -1,4 +1,5 @@
 export * from './envelope';
+export * from './failure-policy';
 export * from './kafka/kafka.module';
 export * from './kafka/kafka-publisher';
 export * from './kafka/kafka-consumers';

@@ -1,2 +1,3 @@
 export * from './infrastructure';
 export * from './kafka-fixture';
+export * from './tcp-proxy';

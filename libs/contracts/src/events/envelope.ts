@@ -25,6 +25,8 @@ export const HEADERS = {
   traceparent: 'traceparent',
   tracestate: 'tracestate',
   attempts: 'x-attempts',
+  /** When a task's handler first failed on a dependency that was down (epoch ms); see failure-policy.ts. */
+  unavailableSince: 'x-unavailable-since',
   error: 'x-error',
   originalTopic: 'x-original-topic',
 } as const;

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { type Kafka } from 'kafkajs';
 import { deadLetterTopic, type Envelope } from '@shop/contracts';
-import { createLogger, DomainError, HealthRegistry } from '@shop/platform';
+import { createLogger, DependencyUnavailableError, DomainError, HealthRegistry } from '@shop/platform';
 import { ensureTopics, eventually, kafkaBrokers } from '@shop/testing';
 import { envelope } from '../envelope';
-import { KafkaConsumers, OFFSET_COMMIT_INTERVAL_MS } from './kafka-consumers';
+import { KafkaConsumers, MAX_RETRY_DELAY_MS, OFFSET_COMMIT_INTERVAL_MS } from './kafka-consumers';
 import { createKafka } from './kafka.module';
 import { KafkaPublisher } from './kafka-publisher';
 
@@ -104,8 +104,7 @@ describe('Kafka consumer groups', () => {
     consumers.onApplicationBootstrap();
     await eventually('group running', async () => ((await consumers.running()) ? true : undefined), 30_000);
     const publisher = new KafkaPublisher(kafka);
-    const dlqSeen: Array<{ value: string; headers: Record<string, string> }> = [];
-    const dlqConsumer = kafka.consumer({ groupId: `dlq-reader-${randomUUID()}` });
+    let deadLetters: DeadLetterReader | undefined;
     try {
       const poison = envelope('thing.happened.v1', { poison: true }, { correlationId: 'c' });
       const invalid = envelope('thing.happened.v1', { invalid: true }, { correlationId: 'c' });
@@ -122,16 +121,8 @@ describe('Kafka consumer groups', () => {
       expect(poisonAttempts).toBe(3);
       expect(invalidAttempts).toBe(1);
 
-      await dlqConsumer.connect();
-      await dlqConsumer.subscribe({ topics: [deadLetterTopic(topic)], fromBeginning: true });
-      await dlqConsumer.run({
-        eachMessage: async ({ message }) => {
-          const headers: Record<string, string> = {};
-          for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
-          dlqSeen.push({ value: message.value?.toString() ?? '', headers });
-        },
-      });
-      await eventually('three dead letters', async () => (dlqSeen.length === 3 ? true : undefined), 30_000);
+      deadLetters = await readDeadLetters(kafka, topic);
+      const dlqSeen = await deadLetters.waitFor(3);
       expect(dlqSeen[0].value).toBe('not json at all');
       expect(JSON.parse(dlqSeen[1].value).id).toBe(poison.id);
       expect(dlqSeen[1].headers['x-error']).toBe('cannot handle this one');
@@ -140,9 +131,101 @@ describe('Kafka consumer groups', () => {
       expect(JSON.parse(dlqSeen[2].value).id).toBe(invalid.id);
       expect(dlqSeen[2].headers['x-attempts']).toBe('1');
     } finally {
-      await dlqConsumer.disconnect();
+      await deadLetters?.stop();
       await publisher.close();
       await consumers.beforeApplicationShutdown();
+    }
+  });
+
+  it('waits out a dependency that is down past maxAttempts and the session timeout, sending heartbeats, so it stays in its group', async () => {
+    let joins = 0;
+    const kafka = onConsumerEvent(createKafka({ clientId: 'outage-spec', brokers: await kafkaBrokers() }), 'consumer.group_join', () => void joins++);
+    const group = await groupOnOwnTopic(kafka, 'outage-spec');
+    const consumers = new KafkaConsumers(kafka, new HealthRegistry(), createLogger('spec', 'silent'));
+    const tries: number[] = [];
+    const handled: string[] = [];
+    // Longer than the group's session timeout (30 s): a member that sent no heartbeat meanwhile would be removed.
+    const outageMs = 35_000;
+    let firstTry: number | undefined;
+    consumers.subscribe({
+      groupId: group.groupId,
+      topics: [group.topic],
+      maxAttempts: 2,
+      retryDelayMs: 10,
+      handle: async (message) => {
+        firstTry ??= Date.now();
+        tries.push(Date.now());
+        if (Date.now() - firstTry < outageMs) throw new DependencyUnavailableError('database', 'connection refused');
+        handled.push(message.id);
+      },
+    });
+    consumers.onApplicationBootstrap();
+    const publisher = new KafkaPublisher(kafka);
+    let deadLetters: DeadLetterReader | undefined;
+    try {
+      await eventually('group running', async () => ((await consumers.running()) ? true : undefined), 30_000);
+      expect(joins).toBe(1);
+      const message = envelope('thing.happened.v1', {}, { correlationId: 'c' });
+      await publisher.publish([{ topic: group.topic, key: 'k', value: JSON.stringify(message), headers: {} }]);
+      await eventually('handled once the dependency is back', async () => (handled.length === 1 ? true : undefined), outageMs + 30_000);
+      expect(handled).toEqual([message.id]);
+      expect(tries.length).toBeGreaterThan(2);
+      // Never more than MAX_RETRY_DELAY_MS between two tries, and never removed from the group and made to rejoin.
+      expect(Math.max(...tries.slice(1).map((at, n) => at - tries[n]))).toBeLessThan(MAX_RETRY_DELAY_MS + 1_000);
+      expect(joins).toBe(1);
+      deadLetters = await readDeadLetters(kafka, group.topic);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(deadLetters.seen).toEqual([]);
+    } finally {
+      await deadLetters?.stop();
+      await publisher.close();
+      await consumers.beforeApplicationShutdown();
+      await group.close();
+    }
+  }, 120_000);
+
+  it('dead-letters a message whose dependency stays down past the budget, and the partition moves on', async () => {
+    const kafka = createKafka({ clientId: 'outage-budget-spec', brokers: await kafkaBrokers() });
+    const group = await groupOnOwnTopic(kafka, 'outage-budget-spec');
+    const consumers = new KafkaConsumers(kafka, new HealthRegistry(), createLogger('spec', 'silent'));
+    let tries = 0;
+    const handled: string[] = [];
+    consumers.subscribe({
+      groupId: group.groupId,
+      topics: [group.topic],
+      maxAttempts: 2,
+      retryDelayMs: 10,
+      unavailableBudgetMs: 1_500,
+      handle: async (message) => {
+        if ((message.data as { down?: boolean }).down) {
+          tries++;
+          throw new DependencyUnavailableError('database', 'connection refused');
+        }
+        handled.push(message.id);
+      },
+    });
+    consumers.onApplicationBootstrap();
+    const publisher = new KafkaPublisher(kafka);
+    const deadLetters = await readDeadLetters(kafka, group.topic);
+    try {
+      await eventually('group running', async () => ((await consumers.running()) ? true : undefined), 30_000);
+      const down = envelope('thing.happened.v1', { down: true }, { correlationId: 'c' });
+      const next = envelope('thing.happened.v1', { down: false }, { correlationId: 'c' });
+      const startedAt = Date.now();
+      await publisher.publish([down, next].map((m) => ({ topic: group.topic, key: 'k', value: JSON.stringify(m), headers: {} })));
+      await eventually('the next message handled', async () => (handled.length === 1 ? true : undefined), 30_000);
+      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(1_500);
+      expect(handled).toEqual([next.id]);
+      expect(tries).toBeGreaterThan(2);
+      const [parked] = await deadLetters.waitFor(1);
+      expect(JSON.parse(parked.value).id).toBe(down.id);
+      expect(parked.headers['x-error']).toBe('database is unavailable: connection refused');
+      expect(Number(parked.headers['x-attempts'])).toBe(tries);
+    } finally {
+      await deadLetters.stop();
+      await publisher.close();
+      await consumers.beforeApplicationShutdown();
+      await group.close();
     }
   });
 
@@ -151,15 +234,7 @@ describe('Kafka consumer groups', () => {
     const group = await groupOnOwnTopic(kafka, 'commit-spec');
     // The same client, with every consumer it makes counting its offset commits.
     let commits = 0;
-    const counting: Kafka = Object.create(kafka, {
-      consumer: {
-        value: (config: Parameters<Kafka['consumer']>[0]) => {
-          const consumer = kafka.consumer(config);
-          consumer.on(consumer.events.COMMIT_OFFSETS, () => void commits++);
-          return consumer;
-        },
-      },
-    });
+    const counting = onConsumerEvent(kafka, 'consumer.commit_offsets', () => void commits++);
     const consumers = new KafkaConsumers(counting, new HealthRegistry(), createLogger('spec', 'silent'));
     const seen: string[] = [];
     consumers.subscribe({ groupId: group.groupId, topics: [group.topic], handle: async (m) => void seen.push(m.id) });
@@ -243,4 +318,44 @@ async function publishOneByOne(publisher: KafkaPublisher, topic: string, from: n
     await publisher.publish([{ topic, key: `k${i}`, value: JSON.stringify(message), headers: {} }]);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** The same client, calling `listener` on `event` of every consumer it makes. */
+function onConsumerEvent(kafka: Kafka, event: 'consumer.commit_offsets' | 'consumer.group_join', listener: () => void): Kafka {
+  return Object.create(kafka, {
+    consumer: {
+      value: (config: Parameters<Kafka['consumer']>[0]) => {
+        const consumer = kafka.consumer(config);
+        consumer.on(event, listener);
+        return consumer;
+      },
+    },
+  }) as Kafka;
+}
+
+interface DeadLetterReader {
+  readonly seen: ReadonlyArray<{ value: string; headers: Record<string, string> }>;
+  waitFor(count: number): Promise<ReadonlyArray<{ value: string; headers: Record<string, string> }>>;
+  stop(): Promise<void>;
+}
+
+/** Reads `<topic>.dlq` from its beginning with a group of its own. */
+async function readDeadLetters(kafka: Kafka, topic: string): Promise<DeadLetterReader> {
+  const seen: Array<{ value: string; headers: Record<string, string> }> = [];
+  const consumer = kafka.consumer({ groupId: `dlq-reader-${randomUUID()}` });
+  await ensureTopics(kafka, [deadLetterTopic(topic)]);
+  await consumer.connect();
+  await consumer.subscribe({ topics: [deadLetterTopic(topic)], fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+      seen.push({ value: message.value?.toString() ?? '', headers });
+    },
+  });
+  return {
+    seen,
+    waitFor: (count) => eventually(`${count} dead letters`, async () => (seen.length >= count ? seen : undefined), 30_000),
+    stop: () => consumer.disconnect(),
+  };
 }

@@ -2,14 +2,16 @@
  * Publish-subscribe consumers (docs/patterns/05-publish-subscribe.md). Each subscription is its own consumer group,
  * so every group gets every event of its topics. A thin kafkajs adapter instead of Nest's Kafka transport, because
  * there a handler that keeps throwing leaves its offset uncommitted and blocks the partition forever (nest #14664):
- * here a failing message is retried a bounded number of times, then parked on `<topic>.dlq` and the partition moves on.
+ * here a failing message is retried a bounded number of times, then parked on `<topic>.dlq` and the partition moves on,
+ * while a message that fails only because a dependency is down waits for it (failure-policy.ts).
  */
 import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap, Inject } from '@nestjs/common';
 import { type Consumer, type IHeaders, Kafka, type TopicPartitionOffsetAndMetadata } from 'kafkajs';
 import { Counter, Gauge } from 'prom-client';
 import { deadLetterTopic, type Envelope, HEADERS } from '@shop/contracts';
-import { contextFromHeaders, DomainError, HealthRegistry, inSpan, LOGGER, type Logger } from '@shop/platform';
+import { contextFromHeaders, HealthRegistry, inSpan, LOGGER, type Logger } from '@shop/platform';
 import { parseEnvelope } from '../envelope';
+import { afterFailure, DEFAULT_UNAVAILABLE_BUDGET_MS, type FailureState } from '../failure-policy';
 import { KafkaPublisher } from './kafka-publisher';
 
 export interface MessageContext {
@@ -26,15 +28,19 @@ export interface KafkaSubscription {
   /** Must be idempotent (use the inbox): Kafka delivers at least once, and rebalances redeliver. */
   readonly handle: (message: Envelope, context: MessageContext) => Promise<void>;
   /**
-   * Attempts before the message is dead-lettered (5 by default), the first retry's delay (100 ms by default; each
-   * later one twice the one before). A message that breaks its contract (the handler throws a DomainError of
-   * category `invalid`) is dead-lettered at once: no retry can mend it. The retries run inside kafkajs's handler, so
-   * all of them together must stay well within the group's session timeout (30 s), or the member is taken out of
-   * the group while it waits.
+   * Failures of the message itself before it is dead-lettered (5 by default), and the first retry's delay (100 ms by
+   * default; each later one twice the one before, at most MAX_RETRY_DELAY_MS). A message that breaks its contract
+   * (the handler throws a DomainError of category `invalid`) is dead-lettered at once. Failures on a dependency that
+   * is down are not counted: they are retried for up to `unavailableBudgetMs` (failure-policy.ts). The member sends
+   * its heartbeats while it waits, so it stays in its group however long that is.
    */
   readonly maxAttempts?: number;
   readonly retryDelayMs?: number;
+  readonly unavailableBudgetMs?: number;
 }
+
+/** The longest wait between two attempts at one message. */
+export const MAX_RETRY_DELAY_MS = 2_000;
 
 /** Partitions of the topics a consumer creates, and how many of them it handles at once. */
 export const TOPIC_PARTITIONS = 3;
@@ -209,7 +215,7 @@ export class KafkaConsumers implements OnApplicationBootstrap, BeforeApplication
       // all of them are done). Handlers of different keys must therefore take shared rows in one order (sorted
       // product ids), so that two of them cannot deadlock (docs/patterns/05-publish-subscribe.md).
       partitionsConsumedConcurrently: TOPIC_PARTITIONS,
-      eachMessage: async ({ topic, partition, message }) => {
+      eachMessage: async ({ topic, partition, message, heartbeat }) => {
         const context: MessageContext = { topic, partition, offset: message.offset, headers: headersToStrings(message.headers) };
         // The handler runs in a consumer span that continues the producer's trace (docs/observability.md).
         const span = {
@@ -227,7 +233,7 @@ export class KafkaConsumers implements OnApplicationBootstrap, BeforeApplication
         };
         entry.inHand++;
         try {
-          await inSpan(`${topic} process`, span, () => this.process(subscription, message.value, message.key?.toString() ?? null, context));
+          await inSpan(`${topic} process`, span, () => this.process(subscription, message.value, message.key?.toString() ?? null, context, heartbeat));
         } finally {
           entry.inHand--;
         }
@@ -236,7 +242,18 @@ export class KafkaConsumers implements OnApplicationBootstrap, BeforeApplication
     });
   }
 
-  private async process(subscription: KafkaSubscription, value: Buffer | null, key: string | null, context: MessageContext): Promise<void> {
+  /**
+   * Handles one message, retrying as the failure policy says. Between attempts the member keeps sending heartbeats;
+   * if the group rebalances meanwhile the heartbeat throws, the message is left unhandled, and the partition's next
+   * owner reads it again. On shutdown the message is left unhandled too, and comes again after the restart.
+   */
+  private async process(
+    subscription: KafkaSubscription,
+    value: Buffer | null,
+    key: string | null,
+    context: MessageContext,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
     let envelope: Envelope;
     try {
       envelope = parseEnvelope(value);
@@ -244,22 +261,35 @@ export class KafkaConsumers implements OnApplicationBootstrap, BeforeApplication
       await this.deadLetter(subscription, value, key, context, error, 1);
       return;
     }
-    const maxAttempts = subscription.maxAttempts ?? 5;
-    for (let attempt = 1; ; attempt++) {
+    const policy = { maxAttempts: subscription.maxAttempts ?? 5, unavailableBudgetMs: subscription.unavailableBudgetMs ?? DEFAULT_UNAVAILABLE_BUDGET_MS };
+    let state: FailureState = { attempts: 0, unavailableSince: undefined };
+    for (let tries = 1; ; tries++) {
       try {
         await subscription.handle(envelope, context);
         handledCounter.inc({ group: subscription.groupId, topic: context.topic, outcome: 'handled' });
         return;
       } catch (error) {
-        const hopeless = error instanceof DomainError && error.category === 'invalid';
-        if (attempt >= maxAttempts || hopeless || this.stopping) {
-          if (this.stopping) throw error; // not committed: redelivered after restart
-          await this.deadLetter(subscription, value, key, context, error, attempt);
+        if (this.stopping) throw error;
+        const outcome = afterFailure(error, state, policy);
+        if (outcome.deadLetter) {
+          await this.deadLetter(subscription, value, key, context, error, tries);
           return;
         }
-        this.logger.warn({ err: error, group: subscription.groupId, type: envelope.type, id: envelope.id, attempt }, 'message handling failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, (subscription.retryDelayMs ?? 100) * 2 ** (attempt - 1)));
+        state = outcome;
+        const waiting = outcome.unavailableSince !== undefined;
+        this.logger.warn({ err: error, group: subscription.groupId, type: envelope.type, id: envelope.id, tries, waiting }, waiting ? 'message handling failed on a dependency that is down; waiting for it' : 'message handling failed; retrying');
+        await this.pause(Math.min((subscription.retryDelayMs ?? 100) * 2 ** (tries - 1), MAX_RETRY_DELAY_MS), heartbeat);
+        if (this.stopping) throw error;
       }
+    }
+  }
+
+  /** Waits before another attempt, sending the member's heartbeats; returns early when the consumers stop. */
+  private async pause(ms: number, heartbeat: () => Promise<void>): Promise<void> {
+    const until = Date.now() + ms;
+    while (!this.stopping && Date.now() < until) {
+      await heartbeat();
+      await new Promise((resolve) => setTimeout(resolve, Math.min(250, until - Date.now())));
     }
   }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Envelope } from '@shop/contracts';
-import { createLogger } from '@shop/platform';
+import { createLogger, DependencyUnavailableError } from '@shop/platform';
 import { eventually, rabbitmqUrl } from '@shop/testing';
 import { envelope } from '../envelope';
 import { RabbitMqConnection } from './rabbitmq-connection';
@@ -95,6 +95,47 @@ describe('RabbitMQ work queue', () => {
     expect(parked && parked.properties.headers?.['x-error']).toBe('cannot ship this');
     await channel.close();
     await consumer.stop();
+  });
+
+  it('does not count failures on a dependency that is down: retries them past maxAttempts, and parks a task only once the outage outlasts its budget', async () => {
+    const t = topology();
+    const tries = new Map<string, number>();
+    const done: string[] = [];
+    const consumer = new WorkQueueConsumer(
+      connection,
+      t,
+      { prefetch: 5, maxAttempts: 2, retryDelayMs: 100, unavailableBudgetMs: 1_500 },
+      async (task) => {
+        const n = (tries.get(task.id) ?? 0) + 1;
+        tries.set(task.id, n);
+        const { failures } = task.data as { failures: number };
+        if (n <= failures) throw new DependencyUnavailableError('database', 'connection refused');
+        done.push(task.id);
+      },
+      logger,
+    );
+    consumer.start();
+    // Down for five tries, more than maxAttempts, then back; and one whose dependency never comes back.
+    const recovers = envelope('spec.do-work.v1', { failures: 5 }, { correlationId: 'c' });
+    const never = envelope('spec.do-work.v1', { failures: Number.MAX_SAFE_INTEGER }, { correlationId: 'c' });
+    const startedAt = Date.now();
+    await publishTasks(t, [recovers, never]);
+    await eventually('the recovering task done', async () => (done.includes(recovers.id) ? true : undefined), 10_000);
+    expect(tries.get(recovers.id)).toBe(6);
+    const channel = await (await connection.connect()).createChannel();
+    try {
+      const parked = await eventually('the other parked after its budget', async () => (await channel.get(t.deadLetterQueue, { noAck: true })) || undefined, 15_000);
+      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(1_500);
+      expect(JSON.parse(parked.content.toString()).id).toBe(never.id);
+      expect(tries.get(never.id)).toBeGreaterThan(2);
+      const headers = parked.properties.headers ?? {};
+      expect(headers['x-attempts']).toBe(0);
+      expect(Number(headers['x-unavailable-since'])).toBeGreaterThanOrEqual(startedAt);
+      expect(headers['x-error']).toBe('database is unavailable: connection refused');
+    } finally {
+      await channel.close();
+      await consumer.stop();
+    }
   });
 
   it('acks a task only once its own work is done, even when every task after it is done (acks are batched)', async () => {

@@ -10,6 +10,7 @@ import { Counter } from 'prom-client';
 import { type Envelope, HEADERS } from '@shop/contracts';
 import { contextFromHeaders, failActiveSpan, inSpan, type Logger, within } from '@shop/platform';
 import { parseEnvelope } from '../envelope';
+import { afterFailure, DEFAULT_UNAVAILABLE_BUDGET_MS } from '../failure-policy';
 import { AckWindow } from './ack-window';
 import { reportQueueDepth } from './queue-depth';
 import { type RabbitMqConnection } from './rabbitmq-connection';
@@ -25,8 +26,12 @@ export interface WorkQueueTopology {
 
 export interface WorkQueueOptions {
   readonly prefetch: number;
+  /** Failures of a task itself before it is parked; failures on a dependency that is down do not count. */
   readonly maxAttempts: number;
+  /** The retry queue's TTL: how long a failed task waits before it returns to the work queue. */
   readonly retryDelayMs: number;
+  /** How long failures on a dependency that is down are retried before the task is parked (failure-policy.ts). */
+  readonly unavailableBudgetMs?: number;
 }
 
 /** How long a stop waits for the broker to confirm that the consumer is cancelled. */
@@ -158,7 +163,8 @@ export class WorkQueueConsumer {
   }
 
   private async process(channel: Channel, acks: AckWindow, message: ConsumeMessage): Promise<void> {
-    const attempt = Number(message.properties.headers?.[HEADERS.attempts] ?? 0) + 1;
+    const received = message.properties.headers ?? {};
+    const attempt = Number(received[HEADERS.attempts] ?? 0) + 1;
     if (message.fields.redelivered) tasksCounter.inc({ queue: this.topology.queue, outcome: 'redelivered' });
     try {
       const task = parseEnvelope(message.content);
@@ -168,8 +174,17 @@ export class WorkQueueConsumer {
     } catch (error) {
       failActiveSpan(error);
       const reason = error instanceof Error ? error.message : String(error);
-      const parked = attempt >= this.options.maxAttempts || error instanceof SyntaxError;
-      const headers = { ...message.properties.headers, [HEADERS.attempts]: attempt, [HEADERS.error]: reason.slice(0, 1_000) };
+      // The attempts and the start of an outage travel with the task in its headers, from one delivery to the next.
+      const since = Number(received[HEADERS.unavailableSince]);
+      const outcome = afterFailure(
+        error,
+        { attempts: attempt - 1, unavailableSince: Number.isFinite(since) && since > 0 ? since : undefined },
+        { maxAttempts: this.options.maxAttempts, unavailableBudgetMs: this.options.unavailableBudgetMs ?? DEFAULT_UNAVAILABLE_BUDGET_MS },
+      );
+      const parked = outcome.deadLetter;
+      const headers: Record<string, unknown> = { ...received, [HEADERS.attempts]: outcome.attempts, [HEADERS.error]: reason.slice(0, 1_000) };
+      if (outcome.unavailableSince === undefined) delete headers[HEADERS.unavailableSince];
+      else headers[HEADERS.unavailableSince] = outcome.unavailableSince;
       try {
         const confirm = channel as Channel & { waitForConfirms(): Promise<void> };
         if (parked) channel.sendToQueue(this.topology.deadLetterQueue, message.content, { ...message.properties, headers, persistent: true });

@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../errors/domain-error';
 import { ERROR_TABLE } from '../errors/error-table';
+import { databaseUnavailable } from '../errors/transient';
 import { type Logger } from '../logging/logger';
 
 export interface ErrorBody {
@@ -11,11 +12,16 @@ export interface ErrorBody {
   readonly code?: string;
 }
 
-/** Turns any error into the public error shape `{ statusCode, error, message }` through the error table. */
+/**
+ * Turns any error into the public error shape `{ statusCode, error, message }` through the error table. A database
+ * that cannot be used right now (connection lost or refused, pool exhausted, deadlock) is a 503, not a 500: the
+ * request was fine and may be sent again.
+ */
 export function toErrorBody(error: unknown): ErrorBody {
-  if (error instanceof DomainError) {
-    const mapping = ERROR_TABLE[error.category];
-    return { statusCode: mapping.http, error: mapping.httpError, message: error.message, code: error.code };
+  const domainError = error instanceof DomainError ? error : databaseUnavailable(error);
+  if (domainError !== undefined) {
+    const mapping = ERROR_TABLE[domainError.category];
+    return { statusCode: mapping.http, error: mapping.httpError, message: domainError.message, code: domainError.code };
   }
   if (error instanceof HttpException) {
     const response = error.getResponse();
