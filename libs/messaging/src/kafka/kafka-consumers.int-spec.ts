@@ -229,6 +229,26 @@ describe('Kafka consumer groups', () => {
     }
   });
 
+  it('disconnects a consumer whose start fails after it connected, before it tries again', async () => {
+    let connects = 0;
+    let disconnects = 0;
+    const kafka = createKafka({ clientId: 'failed-start-spec', brokers: await kafkaBrokers() });
+    const counting = onConsumerEvent(onConsumerEvent(kafka, 'consumer.connect', () => void connects++), 'consumer.disconnect', () => void disconnects++);
+    const consumers = new KafkaConsumers(counting, new HealthRegistry(), createLogger('spec', 'silent'));
+    // Kafka refuses the name: on every try the consumer connects, then its subscribe fails.
+    consumers.subscribe({ groupId: `failed-start-spec-${randomUUID()}`, topics: ['not a valid topic name!'], handle: async () => undefined });
+    consumers.onApplicationBootstrap();
+    try {
+      await eventually('three tries', async () => (connects >= 3 ? true : undefined), 30_000);
+      // At most the try under way is connected; every failed one was disconnected.
+      expect(connects - disconnects).toBeLessThanOrEqual(1);
+      expect(await consumers.running()).toBe(false);
+    } finally {
+      await consumers.beforeApplicationShutdown();
+    }
+    await eventually('every try disconnected', async () => (connects === disconnects ? true : undefined), 10_000);
+  });
+
   it('commits handled offsets once per interval rather than per message, and what is left on shutdown', async () => {
     const kafka = createKafka({ clientId: 'commit-spec', brokers: await kafkaBrokers() });
     const group = await groupOnOwnTopic(kafka, 'commit-spec');
@@ -321,7 +341,11 @@ async function publishOneByOne(publisher: KafkaPublisher, topic: string, from: n
 }
 
 /** The same client, calling `listener` on `event` of every consumer it makes. */
-function onConsumerEvent(kafka: Kafka, event: 'consumer.commit_offsets' | 'consumer.group_join', listener: () => void): Kafka {
+function onConsumerEvent(
+  kafka: Kafka,
+  event: 'consumer.commit_offsets' | 'consumer.group_join' | 'consumer.connect' | 'consumer.disconnect',
+  listener: () => void,
+): Kafka {
   return Object.create(kafka, {
     consumer: {
       value: (config: Parameters<Kafka['consumer']>[0]) => {

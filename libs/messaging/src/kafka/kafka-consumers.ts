@@ -205,9 +205,23 @@ export class KafkaConsumers implements OnApplicationBootstrap, BeforeApplication
       const { topic, partition, offsetLag } = event.payload;
       lagGauge.set({ group: subscription.groupId, topic, partition: String(partition) }, Number(offsetLag));
     });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [...subscription.topics], fromBeginning: true });
-    await consumer.run({
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [...subscription.topics], fromBeginning: true });
+      await this.run(subscription, entry);
+    } catch (error) {
+      // A start that failed halfway leaves no connected consumer behind; startWithRetry makes a new one.
+      if (this.consumers.get(subscription.groupId) === entry) this.consumers.delete(subscription.groupId);
+      await consumer.disconnect().catch(() => undefined);
+      throw error;
+    }
+    // The application began to shut down while this consumer was starting: the shutdown did not see it, so it stops
+    // itself before it handles anything.
+    if (this.stopping) await this.stop(entry);
+  }
+
+  private async run(subscription: KafkaSubscription, entry: GroupConsumer): Promise<void> {
+    await entry.consumer.run({
       // Offsets are committed by this class, once per interval (OFFSET_COMMIT_INTERVAL_MS).
       autoCommit: false,
       // The partitions of one fetch are handled at once, one message at a time per partition, which keeps each key's

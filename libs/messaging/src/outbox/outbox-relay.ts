@@ -32,8 +32,18 @@ interface OutboxRow {
   created_at: Date;
 }
 
-/** A row of the take query: the relay lock's outcome, and an outbox row's columns (all null when none was taken). */
-type TakenRow = { readonly locked: boolean } & (OutboxRow | { [K in keyof OutboxRow]: null });
+/**
+ * A row of the take query: the relay lock's outcome, the rows the round looked at, and an outbox row's columns (all
+ * null when none was taken).
+ */
+type TakenRow = { readonly locked: boolean; readonly waiting: number } & (OutboxRow | { [K in keyof OutboxRow]: null });
+
+/**
+ * The most a round publishes, in bytes of envelopes, headers and keys: half of Kafka's default message.max.bytes
+ * (1 MiB), which bounds the record batch of a partition. A single message may be up to OUTBOX_MAX_MESSAGE_BYTES;
+ * such a message goes in a round of its own.
+ */
+export const ROUND_MAX_BYTES = 512 * 1024;
 
 /** TypeORM's PostgreSQL driver hands out connections of its pg pool; `release(error)` drops a broken one. */
 interface PooledDriver {
@@ -106,15 +116,24 @@ export class OutboxRelay {
     // One statement takes the transaction-level relay lock and, only when it got it, takes the oldest unsent rows
     // and marks them sent (the mark lasts only if the round commits, after the broker confirmed the publish). The
     // lock is a one-time filter: without it no row is locked or marked. Always one row at least: `locked` with no
-    // row when there is nothing to send.
+    // row when there is nothing to send. A round takes at most `batchSize` rows and ROUND_MAX_BYTES of them (the
+    // first row always): Kafka refuses a partition's record batch over its message.max.bytes whole, and would refuse
+    // the same round on every retry. `waiting` counts the rows the round looked at, taken or not.
     this.takeRows = `WITH relay AS (SELECT pg_try_advisory_xact_lock(hashtext('shop.outbox-relay')) AS locked),
+      candidates AS (
+        SELECT position, octet_length(envelope::text) + octet_length(headers::text) + octet_length(message_key) AS bytes
+          FROM outbox
+         WHERE (SELECT locked FROM relay) AND sent_at IS NULL
+         ORDER BY position LIMIT ${this.batchSize} FOR UPDATE SKIP LOCKED
+      ),
+      sized AS (SELECT position, bytes, sum(bytes) OVER (ORDER BY position) AS upto FROM candidates),
       taken AS (
         UPDATE outbox SET sent_at = clock_timestamp()
-         WHERE (SELECT locked FROM relay)
-           AND position IN (SELECT position FROM outbox WHERE sent_at IS NULL ORDER BY position LIMIT ${this.batchSize} FOR UPDATE SKIP LOCKED)
+         WHERE position IN (SELECT position FROM sized WHERE upto <= ${ROUND_MAX_BYTES} OR upto = bytes)
          RETURNING position, id, destination, topic, message_key, envelope, headers, created_at
       )
-      SELECT relay.locked, taken.* FROM relay LEFT JOIN taken ON true ORDER BY taken.position`;
+      SELECT relay.locked, (SELECT count(*)::int FROM candidates) AS waiting, taken.*
+        FROM relay LEFT JOIN taken ON true ORDER BY taken.position`;
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.retentionMs = options.retentionMs ?? 24 * 3600 * 1000;
   }
@@ -172,17 +191,17 @@ export class OutboxRelay {
   /** Publishes what is pending now; returns how many rows were sent. Used by the loop, and by tests. */
   async drainOnce(): Promise<number> {
     const round = await this.round();
-    return round === 'locked' ? 0 : round;
+    return round === 'locked' ? 0 : round.sent;
   }
 
   /**
-   * One round: the rows sent, or 'locked' when another relay is in a round. Two round trips to the database: the
+   * One round: the rows sent and whether more are waiting, or 'locked' when another relay is in a round. Two round trips to the database: the
    * first opens the transaction, takes the relay lock and takes the rows in one query; the second commits once the
    * broker has confirmed them. Through TypeORM's `transaction()` the same round cost four (BEGIN, the lock, the
    * rows, COMMIT), and the relay runs one round for about every commit that writes messages.
    */
-  private async round(): Promise<number | 'locked'> {
-    if (!this.dataSource.isInitialized) return 0;
+  private async round(): Promise<{ sent: number; more: boolean } | 'locked'> {
+    if (!this.dataSource.isInitialized) return { sent: 0, more: false };
     const [client, release] = await (this.dataSource.driver as unknown as PooledDriver).obtainMasterConnection();
     let broken: Error | undefined;
     // A connection lost while the round holds it (PostgreSQL restarted, the session terminated, the network cut) is
@@ -194,7 +213,7 @@ export class OutboxRelay {
     client.on('error', onError);
     try {
       // Several statements in one query use PostgreSQL's simple protocol, which takes no parameters: the batch size
-      // is this relay's own integer (checked in the constructor), never outside input.
+      // and the byte budget are this relay's own integers (checked in the constructor), never outside input.
       const [, taken] = (await client.query(`BEGIN; ${this.takeRows}`)) as unknown as [QueryResult, QueryResult<TakenRow>];
       const locked = taken.rows[0]?.locked === true;
       const rows = taken.rows.filter((row): row is TakenRow & OutboxRow => row.position !== null);
@@ -206,7 +225,9 @@ export class OutboxRelay {
       for (const row of rows) {
         lagHistogram.observe({ service: this.options.service, destination: row.destination }, (now - new Date(row.created_at).getTime()) / 1000);
       }
-      return rows.length;
+      // More rows than the round took: it was cut by the byte budget, or by the batch size.
+      const waiting = taken.rows[0]?.waiting ?? 0;
+      return { sent: rows.length, more: rows.length < waiting || waiting === this.batchSize };
     } catch (error) {
       // A connection that cannot even roll back is not given back to the pool in an open transaction: it is dropped.
       await client.query('ROLLBACK').catch((rollbackError: Error) => {
@@ -258,8 +279,8 @@ export class OutboxRelay {
         this.notified = false;
         const round = await this.round();
         delay = 0;
-        roundsCounter.inc({ service: this.options.service, outcome: round === 'locked' ? 'locked' : round > 0 ? 'sent' : 'empty' });
-        if (round === this.batchSize) continue;
+        roundsCounter.inc({ service: this.options.service, outcome: round === 'locked' ? 'locked' : round.sent > 0 ? 'sent' : 'empty' });
+        if (round !== 'locked' && round.more) continue;
         await this.cleanup();
         await this.sleep(this.pollIntervalMs);
       } catch (error) {

@@ -9,7 +9,7 @@ import { createTestDatabase, ensureTopics, eventually, kafkaBrokers } from '@sho
 import { envelope } from '../envelope';
 import { createKafka } from '../kafka/kafka.module';
 import { KafkaPublisher } from '../kafka/kafka-publisher';
-import { addToOutbox, kafkaMessage } from './outbox';
+import { addToOutbox, kafkaMessage, OUTBOX_MAX_MESSAGE_BYTES } from './outbox';
 import { OutboxRelay } from './outbox-relay';
 import { createInboxTableV1, createOutboxTableV1 } from './outbox.schema';
 
@@ -141,6 +141,42 @@ describe('transactional outbox', () => {
     );
     expect(rows.map((row) => row.type)).toEqual(types);
     expect(rows.every((row, index) => row.index === index && row.step === String(index) && row.key === key && row.destination === 'kafka')).toBe(true);
+  });
+
+  it('refuses a message larger than the brokers take, and nothing of its transaction is written', async () => {
+    const topic = `outbox-spec.${randomUUID()}`;
+    const id = randomUUID();
+    const write = dataSource.transaction(async (manager) => {
+      await manager.query(`INSERT INTO things (id, name) VALUES ($1, 'thing')`, [id]);
+      await addToOutbox(manager, [
+        kafkaMessage(topic, id, envelope('thing.created.v1', { id }, { correlationId: id })),
+        kafkaMessage(topic, id, envelope('thing.described.v1', { id, text: 'é'.repeat(OUTBOX_MAX_MESSAGE_BYTES / 2) }, { correlationId: id })),
+      ]);
+    });
+    await expect(write).rejects.toMatchObject({ code: 'MESSAGE.TOO_LARGE', category: 'payload_too_large', details: { type: 'thing.described.v1' } });
+    const [{ things }] = await dataSource.query(`SELECT count(*)::int AS things FROM things WHERE id = $1`, [id]);
+    const [{ rows }] = await dataSource.query(`SELECT count(*)::int AS rows FROM outbox WHERE topic = $1`, [topic]);
+    expect({ things, rows }).toEqual({ things: 0, rows: 0 });
+  });
+
+  it('publishes a backlog bigger than the broker takes in one request in rounds that fit, in order', async () => {
+    const topic = await createTopic(kafka, `outbox-spec.${randomUUID()}`);
+    const key = randomUUID();
+    // 300 events of about 6 KB under one key, so one partition: a round of 200 would be a 1.2 MB record batch, more
+    // than the broker's 1 MB message.max.bytes, which it would refuse whole (MESSAGE_TOO_LARGE) on every retry.
+    const pad = 'x'.repeat(6_000);
+    await dataSource.transaction(async (manager) => {
+      await addToOutbox(manager, Array.from({ length: 300 }, (_, index) => kafkaMessage(topic, key, envelope('thing.created.v1', { id: `${index}`, pad }, { correlationId: key }))));
+    });
+    const relay = new OutboxRelay(dataSource, { kafka: new KafkaPublisher(kafka) }, logger, { service: 'spec-large', pollIntervalMs: 50 });
+    relay.start();
+    try {
+      const records = await readTopic(kafka, topic, 300, 30_000);
+      expect(records.map((record) => record.thing)).toEqual(Array.from({ length: 300 }, (_, index) => `${index}`));
+      await eventually('outbox marked sent', async () => ((await relay.backlog()).unsent === 0 ? true : undefined));
+    } finally {
+      await relay.stop();
+    }
   });
 
   it('publishes events that were committed while no relay ran (a crash between commit and publish loses nothing)', async () => {

@@ -4,7 +4,7 @@
  * The relay (outbox-relay.ts) publishes them afterwards; a broker outage delays messages, it never loses one.
  */
 import { type Envelope } from '@shop/contracts';
-import { traceHeaders } from '@shop/platform';
+import { DomainError, traceHeaders } from '@shop/platform';
 import { type EntityManager } from 'typeorm';
 
 export interface OutboxMessage {
@@ -20,6 +20,14 @@ export interface OutboxMessage {
 export const OUTBOX_CHANNEL = 'outbox';
 
 /**
+ * The largest message the outbox takes, in bytes of JSON (envelope, headers and key): under Kafka's default
+ * message.max.bytes (1 MiB), which the broker applies to every record batch. A bigger message could never be
+ * published, and the relay, which keeps messages in order, would stop at it for good; so the transaction that writes
+ * it fails instead, and nothing of it is written.
+ */
+export const OUTBOX_MAX_MESSAGE_BYTES = 1_000_000;
+
+/**
  * Adds messages to the outbox inside the caller's transaction (`manager` must be the transaction's manager).
  * Each row keeps the active trace context in its headers, so the relay's publish and every consumer continue the
  * trace of the work that wrote it (docs/observability.md).
@@ -30,7 +38,7 @@ export async function addToOutbox(manager: EntityManager, messages: readonly Out
   // The rows travel as one JSON document (one native JSON.stringify), in order: positions follow the list, so one
   // aggregate's messages keep their order. A VALUES list with six parameters per row cost the database about
   // twice as much CPU per row once a transaction writes hundreds of messages (a shipping worker's group commit).
-  const rows = messages.map((message) => ({
+  const rows: OutboxRowInput[] = messages.map((message) => ({
     id: message.envelope.id,
     destination: message.destination,
     topic: message.topic,
@@ -50,8 +58,36 @@ export async function addToOutbox(manager: EntityManager, messages: readonly Out
           ORDER BY n
      )
      SELECT pg_notify($2, '')`,
-    [JSON.stringify(rows), OUTBOX_CHANNEL],
+    [serialized(rows), OUTBOX_CHANNEL],
   );
+}
+
+interface OutboxRowInput {
+  readonly id: string;
+  readonly destination: OutboxMessage['destination'];
+  readonly topic: string;
+  readonly message_key: string;
+  readonly envelope: Envelope;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** The rows as one JSON document; throws, naming the message, when one is larger than OUTBOX_MAX_MESSAGE_BYTES. */
+function serialized(rows: readonly OutboxRowInput[]): string {
+  const body = JSON.stringify(rows);
+  // All of them together fit: so does each. Only a large write pays for measuring its rows one by one.
+  if (body.length * 3 <= OUTBOX_MAX_MESSAGE_BYTES || Buffer.byteLength(body) <= OUTBOX_MAX_MESSAGE_BYTES) return body;
+  for (const row of rows) {
+    const bytes = Buffer.byteLength(JSON.stringify(row.envelope)) + Buffer.byteLength(JSON.stringify(row.headers)) + Buffer.byteLength(row.message_key);
+    if (bytes > OUTBOX_MAX_MESSAGE_BYTES) {
+      throw new DomainError(
+        'MESSAGE.TOO_LARGE',
+        'payload_too_large',
+        `${row.envelope.type} would be a ${bytes}-byte message, more than the ${OUTBOX_MAX_MESSAGE_BYTES} bytes the brokers take`,
+        { type: row.envelope.type, bytes, limit: OUTBOX_MAX_MESSAGE_BYTES },
+      );
+    }
+  }
+  return body;
 }
 
 /** Shorthand for a Kafka event keyed by its aggregate id. */
