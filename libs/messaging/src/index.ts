@@ -12,3 +12,4 @@ export * from './outbox/outbox.schema';
 export * from './outbox/outbox-relay';
 export * from './outbox/outbox.module';
 export * from './inbox/inbox';
+export * from './inbox/inbox-pruner';

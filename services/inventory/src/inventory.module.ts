@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ChaosModule, DatabaseModule, PlatformModule, type Logger } from '@shop/platform';
-import { KafkaConsumers, KafkaModule, OutboxModule } from '@shop/messaging';
+import { InboxModule, KafkaConsumers, KafkaModule, OutboxModule } from '@shop/messaging';
 import { DataSource } from 'typeorm';
 import { ProductsHttpController } from './api/http/products.http-controller';
 import { InventoryGrpcController } from './api/grpc/inventory.grpc-controller';
@@ -30,6 +30,7 @@ export class InventoryModule {
         ChaosModule.forRoot(config.CHAOS_ENABLED),
         DatabaseModule.forRoot(inventoryDatabase(config.INVENTORY_DATABASE_URL)),
         KafkaModule.forRoot({ clientId: 'inventory', brokers: config.KAFKA_BROKERS }),
+        InboxModule.forRoot({ service: 'inventory' }),
         // The relay publishes the outbox rows of the saga consumer (inventory.reserved/rejected/released.v1).
         OutboxModule.forRoot({ service: 'inventory', kafka: true }),
       ],

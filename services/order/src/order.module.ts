@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DatabaseModule, PlatformModule, type Logger } from '@shop/platform';
-import { KafkaModule, OutboxModule } from '@shop/messaging';
+import { InboxModule, KafkaModule, OutboxModule } from '@shop/messaging';
 import { ResilienceModule } from '@shop/resilience';
 import { ChangeOrderStatusHandler } from './application/commands/change-order-status.command';
 import { PlaceOrderHandler } from './application/commands/place-order.command';
@@ -34,6 +34,7 @@ export class OrderModule {
         PlatformModule.forRoot({ service: 'order', logger }),
         DatabaseModule.forRoot(orderDatabase(config.ORDER_DATABASE_URL)),
         KafkaModule.forRoot({ clientId: 'order', brokers: config.KAFKA_BROKERS }),
+        InboxModule.forRoot({ service: 'order' }),
         OutboxModule.forRoot({ service: 'order', kafka: true }),
         ResilienceModule.forRoot(),
         CqrsModule.forRoot(),

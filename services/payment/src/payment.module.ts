@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ChaosModule, DatabaseModule, PlatformModule, type Logger } from '@shop/platform';
-import { KafkaConsumers, KafkaModule, OutboxModule } from '@shop/messaging';
+import { InboxModule, KafkaConsumers, KafkaModule, OutboxModule } from '@shop/messaging';
 import { DataSource } from 'typeorm';
 import { PaymentGrpcController } from './api/grpc/payment.grpc-controller';
 import { PaymentSagaConsumer } from './api/messaging/payment-saga.consumer';
@@ -39,6 +39,7 @@ export class PaymentModule {
         ChaosModule.forRoot(config.CHAOS_ENABLED),
         DatabaseModule.forRoot(paymentDatabase(config.PAYMENT_DATABASE_URL)),
         KafkaModule.forRoot({ clientId: 'payment', brokers: config.KAFKA_BROKERS }),
+        InboxModule.forRoot({ service: 'payment' }),
         // The relay publishes the outbox rows written by appends (payment.charged/declined/refunded.v1).
         OutboxModule.forRoot({ service: 'payment', kafka: true }),
       ],

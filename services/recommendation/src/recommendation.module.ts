@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { DatabaseModule, PlatformModule, type Logger } from '@shop/platform';
-import { KafkaModule } from '@shop/messaging';
+import { InboxModule, KafkaModule } from '@shop/messaging';
 import { RecommendationGrpcController } from './api/grpc/recommendation.grpc-controller';
 import { PopularProductsHttpController } from './api/http/popular-products.http-controller';
 import { RecommendationConsumer } from './api/messaging/recommendation.consumer';
@@ -25,6 +25,7 @@ export class RecommendationModule {
         PlatformModule.forRoot({ service: 'recommendation', logger }),
         DatabaseModule.forRoot(recommendationDatabase(config.RECOMMENDATION_DATABASE_URL)),
         KafkaModule.forRoot({ clientId: 'recommendation', brokers: config.KAFKA_BROKERS, logger }),
+        InboxModule.forRoot({ service: 'recommendation' }),
       ],
       controllers: [RecommendationGrpcController, PopularProductsHttpController],
       providers: [

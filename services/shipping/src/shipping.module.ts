@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DatabaseModule, PlatformModule, type Logger } from '@shop/platform';
-import { KafkaModule, OutboxModule, RabbitMqModule } from '@shop/messaging';
+import { InboxModule, KafkaModule, OutboxModule, RabbitMqModule } from '@shop/messaging';
 import { ShipmentsHttpController } from './api/http/shipments.http-controller';
 import { OrderEventsConsumer } from './api/messaging/order-events.consumer';
 import { RequestShipmentHandler } from './application/commands/request-shipment.command';
@@ -27,6 +27,7 @@ export class ShippingModule {
         PlatformModule.forRoot({ service: 'shipping', logger }),
         DatabaseModule.forRoot(shippingDatabase(config.SHIPPING_DATABASE_URL)),
         KafkaModule.forRoot({ clientId: 'shipping', brokers: config.KAFKA_BROKERS }),
+        InboxModule.forRoot({ service: 'shipping' }),
         RabbitMqModule.forRoot({ url: config.RABBITMQ_URL }),
         OutboxModule.forRoot({ service: 'shipping', kafka: true, rabbitmq: true }),
       ],

@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
-import { runMigrations } from '@shop/platform';
+import { createLogger, runMigrations } from '@shop/platform';
 import { createTestDatabase } from '@shop/testing';
 import { envelope } from '../envelope';
-import { createInboxTableV1 } from '../outbox/outbox.schema';
+import { addInboxHandledAtIndexV2, createInboxTableV1 } from '../outbox/outbox.schema';
 import { handleOnce } from './inbox';
+import { InboxPruner } from './inbox-pruner';
 
 class Schema1700000000000 implements MigrationInterface {
   name = 'Schema1700000000000';
   async up(queryRunner: QueryRunner): Promise<void> {
     await createInboxTableV1(queryRunner);
+    await addInboxHandledAtIndexV2(queryRunner);
     await queryRunner.query(`CREATE TABLE counters (name text PRIMARY KEY, value int NOT NULL)`);
     await queryRunner.query(`INSERT INTO counters VALUES ('deposits', 0)`);
   }
@@ -60,5 +62,27 @@ describe('inbox', () => {
     const message = envelope('order.placed.v1', {}, { correlationId: randomUUID() });
     expect(await handleOnce(dataSource, 'read-model', message, async () => undefined)).toBe('handled');
     expect(await handleOnce(dataSource, 'recommendation', message, async () => undefined)).toBe('handled');
+  });
+
+  it('prunes the rows past their retention a batch at a time, and still refuses a recent duplicate', async () => {
+    const old = Array.from({ length: 7 }, () => envelope('order.placed.v1', {}, { correlationId: randomUUID() }));
+    const recent = envelope('order.placed.v1', {}, { correlationId: randomUUID() });
+    for (const message of [...old, recent]) await handleOnce(dataSource, 'pruning-spec', message, async () => undefined);
+    await dataSource.query(`UPDATE inbox SET handled_at = now() - interval '9 days' WHERE message_id = ANY($1)`, [old.map((m) => m.id)]);
+    const retained = async (): Promise<string[]> =>
+      (await dataSource.query(`SELECT message_id FROM inbox WHERE consumer = 'pruning-spec'`)).map((row: { message_id: string }) => row.message_id);
+
+    // Eight days of retention, three rows per statement: three statements delete the seven old rows.
+    const statements: string[] = [];
+    const query = dataSource.query.bind(dataSource);
+    const counting = Object.create(dataSource, {
+      query: { value: (sql: string, parameters?: unknown[]) => (statements.push(sql), query(sql, parameters)) },
+    }) as DataSource;
+    const pruner = new InboxPruner(counting, createLogger('spec', 'silent'), { service: 'spec', batchSize: 3 });
+    expect(await pruner.prune()).toBe(7);
+    expect(statements).toHaveLength(3);
+    expect(await retained()).toEqual([recent.id]);
+    expect(await pruner.prune()).toBe(0);
+    expect(await handleOnce(dataSource, 'pruning-spec', recent, async () => undefined)).toBe('duplicate');
   });
 });

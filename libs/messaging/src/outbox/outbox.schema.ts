@@ -32,6 +32,15 @@ export async function createInboxTableV1(queryRunner: QueryRunner): Promise<void
     )`);
 }
 
+/** Inbox version 2: an index on `handled_at`, so that the inbox pruner (inbox-pruner.ts) finds old rows by it. */
+export async function addInboxHandledAtIndexV2(queryRunner: QueryRunner): Promise<void> {
+  await queryRunner.query(`CREATE INDEX inbox_handled_at_idx ON inbox (handled_at)`);
+}
+
+export async function dropInboxHandledAtIndexV2(queryRunner: QueryRunner): Promise<void> {
+  await queryRunner.query(`DROP INDEX IF EXISTS inbox_handled_at_idx`);
+}
+
 export async function dropOutboxAndInboxV1(queryRunner: QueryRunner): Promise<void> {
   await queryRunner.query(`DROP TABLE IF EXISTS inbox`);
   await queryRunner.query(`DROP TABLE IF EXISTS outbox`);

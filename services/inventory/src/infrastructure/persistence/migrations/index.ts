@@ -4,6 +4,7 @@ import { Reservations1764290001000 } from './1764290001000-reservations.migratio
 import { Outbox1764300000000 } from './1764300000000-outbox.migration';
 import { ProductsChanged1764310000000 } from './1764310000000-products-changed.migration';
 import { ProductsChangedIds1764320000000 } from './1764320000000-products-changed-ids.migration';
+import { InboxHandledAt1764330000000 } from './1764330000000-inbox-handled-at.migration';
 
 /** Every migration of the inventory service, in order. The schema comes only from these, never from `synchronize`. */
 export const inventoryMigrations = [
@@ -13,4 +14,5 @@ export const inventoryMigrations = [
   Outbox1764300000000,
   ProductsChanged1764310000000,
   ProductsChangedIds1764320000000,
+  InboxHandledAt1764330000000,
 ];
