@@ -249,6 +249,43 @@ describe('Kafka consumer groups', () => {
     await eventually('every try disconnected', async () => (connects === disconnects ? true : undefined), 10_000);
   });
 
+  it('shuts down within its bounds while a handler is stuck, committing what was handled before it', async () => {
+    const kafka = createKafka({ clientId: 'stuck-spec', brokers: await kafkaBrokers() });
+    const group = await groupOnOwnTopic(kafka, 'stuck-spec');
+    const consumers = new KafkaConsumers(kafka, new HealthRegistry(), createLogger('spec', 'silent'));
+    const handled: string[] = [];
+    let stuck = false;
+    consumers.subscribe({
+      groupId: group.groupId,
+      topics: [group.topic],
+      handle: async (message) => {
+        if ((message.data as { hang?: boolean }).hang) {
+          stuck = true;
+          await new Promise(() => undefined); // a dependency that never answers
+        }
+        handled.push(message.id);
+      },
+    });
+    consumers.onApplicationBootstrap();
+    const publisher = new KafkaPublisher(kafka);
+    try {
+      await eventually('group running', async () => ((await consumers.running()) ? true : undefined), 30_000);
+      const first = envelope('thing.happened.v1', {}, { correlationId: 'c' });
+      const hang = envelope('thing.happened.v1', { hang: true }, { correlationId: 'c' });
+      await publisher.publish([first, hang].map((m) => ({ topic: group.topic, key: 'k', value: JSON.stringify(m), headers: {} })));
+      await eventually('the handler stuck', async () => (stuck ? true : undefined), 30_000);
+      const started = Date.now();
+      await consumers.beforeApplicationShutdown();
+      // Ten seconds for the handlers in hand, then at most ten for kafkajs's disconnect.
+      expect(Date.now() - started).toBeLessThan(25_000);
+      expect(handled).toEqual([first.id]);
+      expect(await group.committed()).toBe(1);
+    } finally {
+      await publisher.close();
+      await group.close();
+    }
+  }, 60_000);
+
   it('commits handled offsets once per interval rather than per message, and what is left on shutdown', async () => {
     const kafka = createKafka({ clientId: 'commit-spec', brokers: await kafkaBrokers() });
     const group = await groupOnOwnTopic(kafka, 'commit-spec');

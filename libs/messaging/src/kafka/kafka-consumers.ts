@@ -9,7 +9,7 @@ import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap
 import { type Consumer, type IHeaders, Kafka, type TopicPartitionOffsetAndMetadata } from 'kafkajs';
 import { Counter, Gauge } from 'prom-client';
 import { deadLetterTopic, type Envelope, HEADERS } from '@shop/contracts';
-import { contextFromHeaders, HealthRegistry, inSpan, LOGGER, type Logger } from '@shop/platform';
+import { contextFromHeaders, HealthRegistry, inSpan, LOGGER, type Logger, within } from '@shop/platform';
 import { parseEnvelope } from '../envelope';
 import { afterFailure, DEFAULT_UNAVAILABLE_BUDGET_MS, type FailureState } from '../failure-policy';
 import { KafkaPublisher } from './kafka-publisher';
@@ -53,8 +53,12 @@ export const TOPIC_PARTITIONS = 3;
  */
 export const OFFSET_COMMIT_INTERVAL_MS = 1_000;
 
+/** How long a stop waits for the handlers in hand, then for the offset commit, then for kafkajs's disconnect. */
+const STOP_TIMEOUT_MS = 10_000;
+
 /** One consumer group's kafkajs consumer, and the offsets it has handled and not yet committed. */
 interface GroupConsumer {
+  readonly groupId: string;
   readonly consumer: Consumer;
   readonly topics: readonly string[];
   running: boolean;
@@ -133,10 +137,14 @@ export class KafkaConsumers implements OnApplicationBootstrap, BeforeApplication
       // Not running yet (consumer.run not called): nothing in hand.
     }
     // Bounded: a handler stuck on a dead dependency does not hold the shutdown; its message is not committed.
-    const until = Date.now() + 10_000;
+    const until = Date.now() + STOP_TIMEOUT_MS;
     while (group.inHand > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
     await this.commitHandled(group);
-    await group.consumer.disconnect().catch(() => undefined);
+    // kafkajs's disconnect waits for the handler in hand, which may be the stuck one, and then leaves the group: it
+    // gets a deadline of its own. Without the leave the broker takes the member out after its session timeout.
+    await within(group.consumer.disconnect(), STOP_TIMEOUT_MS, `consumer group ${group.groupId} did not disconnect within ${STOP_TIMEOUT_MS} ms`).catch(
+      (error: unknown) => this.logger.warn({ err: error }, 'Kafka consumer did not disconnect in time; stopping without it'),
+    );
   }
 
   /** Commits the offsets handled since the last commit. A failed commit is not retried: those messages come again. */
@@ -147,7 +155,7 @@ export class KafkaConsumers implements OnApplicationBootstrap, BeforeApplication
     const offsets = [...group.handled.values()];
     group.handled.clear();
     try {
-      await group.consumer.commitOffsets(offsets);
+      await within(group.consumer.commitOffsets(offsets), STOP_TIMEOUT_MS, `offset commit of ${group.groupId} took longer than ${STOP_TIMEOUT_MS} ms`);
     } catch (error) {
       this.logger.warn({ err: error, offsets }, 'offset commit failed; those messages will be delivered again and dropped by the inbox');
     }
@@ -186,7 +194,7 @@ export class KafkaConsumers implements OnApplicationBootstrap, BeforeApplication
       await admin.disconnect();
     }
     const consumer = this.kafka.consumer({ groupId: subscription.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, allowAutoTopicCreation: false });
-    const entry: GroupConsumer = { consumer, topics: subscription.topics, running: false, inHand: 0, handled: new Map(), commitTimer: undefined };
+    const entry: GroupConsumer = { groupId: subscription.groupId, consumer, topics: subscription.topics, running: false, inHand: 0, handled: new Map(), commitTimer: undefined };
     this.consumers.set(subscription.groupId, entry);
     consumer.on(consumer.events.CRASH, (event) => {
       entry.running = false;

@@ -29,7 +29,10 @@ class QueueDepthProbe {
         const { messageCount } = await within(channel.checkQueue(queue), CHECK_TIMEOUT_MS, `no answer about ${queue} within ${CHECK_TIMEOUT_MS} ms`);
         result.set(queue, messageCount);
       } catch {
-        this.channel = undefined;
+        // A missing queue has closed the channel already; one that did not answer in time is closed here, or each
+        // such scrape would leave another open channel behind.
+        if (this.channel === channel) this.channel = undefined;
+        void channel.close().catch(() => undefined);
         return result;
       }
     }
