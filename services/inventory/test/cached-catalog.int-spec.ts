@@ -1,5 +1,5 @@
 import { createDataSource, runMigrations } from '@shop/platform';
-import { createTestDatabase, eventually } from '@shop/testing';
+import { createTestDatabase, eventually, tcpProxy } from '@shop/testing';
 import { Client } from 'pg';
 import { type DataSource } from 'typeorm';
 import { CachedProductCatalog } from '../src/infrastructure/persistence/cached-product-catalog';
@@ -144,4 +144,35 @@ describe('cached product catalog', () => {
     await sql.query('UPDATE products SET stock = 78 WHERE id = $1', [productId]);
     await eventually('the change seen after reconnecting', async () => ((await stockOf(cached)) === 78 ? true : undefined), 5_000, 5);
   });
+
+  it('takes a listener connection that went silent for dead: stops serving the snapshot, reconnects and reads fresh', async () => {
+    // The listener reaches PostgreSQL through a proxy that the spec freezes: the connection stays open and carries
+    // nothing, as when the server's host is gone without a word. Reads still go straight to the database.
+    const direct = new URL(database.url);
+    const proxy = await tcpProxy(direct.hostname, Number(direct.port || 5432));
+    const proxied = new URL(database.url);
+    proxied.hostname = '127.0.0.1';
+    proxied.port = String(proxy.port);
+    const silent = new CachedProductCatalog(source, proxied.toString(), { heartbeatIntervalMs: 200, heartbeatTimeoutMs: 500 });
+    silent.onApplicationBootstrap();
+    try {
+      await eventually('listener connected', async () => (silent.isListening ? true : undefined), 10_000);
+      await sql.query('UPDATE products SET stock = 60 WHERE id = $1', [productId]);
+      await eventually('the change heard', async () => ((await stockOf(silent)) === 60 ? true : undefined), 5_000, 5);
+
+      proxy.freeze();
+      await eventually('the silent connection taken for dead', async () => (silent.isListening ? undefined : true), 5_000, 5);
+      // No notification can arrive now; the change is read from the database.
+      await sql.query('UPDATE products SET stock = 61 WHERE id = $1', [productId]);
+      expect(await stockOf(silent)).toBe(61);
+
+      await proxy.restore();
+      await eventually('listener back', async () => (silent.isListening ? true : undefined), 20_000);
+      await sql.query('UPDATE products SET stock = 62 WHERE id = $1', [productId]);
+      await eventually('the change heard after reconnecting', async () => ((await stockOf(silent)) === 62 ? true : undefined), 5_000, 5);
+    } finally {
+      await silent.beforeApplicationShutdown();
+      await proxy.close();
+    }
+  }, 60_000);
 });

@@ -89,6 +89,13 @@ describe('inventory service', () => {
       });
     });
 
+    it('answers the same product for its id in upper case, from the cache as from the database', async () => {
+      const press = product('COF-010');
+      const response = await fetch(`${baseUrl}/products/${press.id.toUpperCase()}`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ id: press.id, sku: press.sku });
+    });
+
     it('answers 404 for a product id that does not exist', async () => {
       const response = await fetch(`${baseUrl}/products/${randomUUID()}`);
       expect(response.status).toBe(404);

@@ -32,7 +32,8 @@ export class ProductsHttpController {
 
   @Get(':id')
   async get(@Param('id', new ZodPipe(z.uuid(), 'product id')) productId: string): Promise<ProductDetailsBody> {
-    const { id, sku, name, description, priceCents, available } = await this.getProduct.execute({ productId });
+    // UUIDs are case-insensitive; the catalog's ids are lower case (GetProducts over gRPC does the same).
+    const { id, sku, name, description, priceCents, available } = await this.getProduct.execute({ productId: productId.toLowerCase() });
     return { id, sku, name, description, priceCents, available };
   }
 }

@@ -1,5 +1,5 @@
 import { type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { PgListener } from '@shop/platform';
+import { PgListener, type PgListenerOptions } from '@shop/platform';
 import { Counter } from 'prom-client';
 import { type ProductCatalog, type ProductDetails, type ProductSummary } from '../../application/ports/product-catalog.port';
 import { type SqlProductCatalog } from './product-catalog.repository';
@@ -52,8 +52,11 @@ export class CachedProductCatalog implements ProductCatalog, OnApplicationBootst
   constructor(
     private readonly source: SqlProductCatalog,
     databaseUrl: string,
+    /** How often, and how patiently, the listener checks that its connection is alive (PgListener's defaults). */
+    heartbeat: Pick<PgListenerOptions, 'heartbeatIntervalMs' | 'heartbeatTimeoutMs'> = {},
   ) {
     this.listener = new PgListener({
+      ...heartbeat,
       url: databaseUrl,
       channel: PRODUCTS_CHANGED_CHANNEL,
       applicationName: 'inventory-catalog-listener',

@@ -64,6 +64,21 @@ describe('group commit', () => {
     expect(batches).toEqual([[1, 2, 3], [1], [2], [3]]);
   });
 
+  it('fails the whole batch at once, without writing item by item, when the database is down', async () => {
+    const batches: number[][] = [];
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const group = new GroupCommit<number, string>(
+      async (items) => {
+        batches.push([...items]);
+        throw refused;
+      },
+      { maxBatch: 10, maxConcurrent: 1 },
+    );
+    const results = await Promise.allSettled([1, 2, 3].map((item) => group.submit(item)));
+    expect(results).toEqual([1, 2, 3].map(() => ({ status: 'rejected', reason: refused })));
+    expect(batches).toEqual([[1, 2, 3]]);
+  });
+
   it('rejects every item when the commit returns fewer results than items', async () => {
     const group = new GroupCommit<number, string>(async () => [], { maxBatch: 10, maxConcurrent: 1 });
     await expect(group.submit(1)).rejects.toThrow('commit returned 0 results for 1 items');

@@ -4,6 +4,7 @@
  * holding its own item, so a task is acked only once its shipment is durable. No timer: a batch is what piled up
  * while the previous one committed, so a lone task is written at once and batches grow only under load.
  */
+import { isTransientFailure } from '@shop/platform';
 
 export interface GroupCommitOptions {
   /** Items per transaction at most. */
@@ -74,11 +75,13 @@ export class GroupCommit<TItem, TResult> {
       if (results.length !== batch.length) throw new Error(`commit returned ${results.length} results for ${batch.length} items`);
       batch.forEach((waiting, index) => waiting.resolve(results[index]));
     } catch (error) {
-      if (batch.length === 1) {
-        batch[0].reject(error);
+      // One bad item must not fail the others: each is written again in a transaction of its own, one at a time.
+      // Unless the database itself is down: then every one of them would fail the same way, each after its own
+      // wait for a connection, so the whole batch fails at once and its tasks go to the retry queue together.
+      if (batch.length === 1 || isTransientFailure(error)) {
+        for (const waiting of batch) waiting.reject(error);
         return;
       }
-      // One bad item must not fail the others: each is written again in a transaction of its own, one at a time.
       for (const waiting of batch) await this.write([waiting]);
     }
   }
