@@ -167,12 +167,12 @@ describe('Wallet', () => {
       expect(errorCode(() => wallet.refund('o-1', 200))).toBe('PAYMENT.REFUND_AMOUNT_MISMATCH');
     });
 
-    it('keeps a refunded order charged-once: charging it again returns the first outcome and records nothing', () => {
+    it('keeps a refunded order charged-once: charging it again is declined ORDER_VOIDED and records nothing', () => {
       const wallet = walletWith(1_000, [
         { type: 'PaymentCharged', data: { orderId: 'o-1', amountCents: 300 } },
         { type: 'PaymentRefunded', data: { orderId: 'o-1', amountCents: 300 } },
       ]);
-      expect(wallet.charge('o-1', 300).status).toBe('CHARGED');
+      expect(wallet.charge('o-1', 300)).toEqual({ status: 'DECLINED', amountCents: 300, reason: 'ORDER_VOIDED' });
       expect(wallet.balanceCents).toBe(1_000);
       expect(wallet.pendingEvents).toEqual([]);
     });

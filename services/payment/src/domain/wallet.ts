@@ -99,7 +99,9 @@ export class Wallet {
 
   /**
    * Charges an order once. A charge above the balance, or for a voided order, is declined and the decline is
-   * recorded. The first outcome for an order is final: a repeated charge returns it and records nothing.
+   * recorded. The first outcome for an order is final: a repeated charge returns it and records nothing; for an
+   * order charged and then refunded that answer is DECLINED `ORDER_VOIDED`, since no money of it is held any more,
+   * so no caller can take the repeat for a payment and confirm the order.
    */
   charge(orderId: string, amountCents: number, facts: ChargeFacts = {}): ChargeOutcome {
     this.mustBeOpen();
@@ -113,9 +115,9 @@ export class Wallet {
           `Order ${orderId} was already charged for ${earlier.amountCents} cents, not ${amountCents}`,
         );
       }
-      return earlier.status === 'DECLINED'
-        ? { status: 'DECLINED', amountCents, reason: earlier.declineReason ?? 'INSUFFICIENT_FUNDS' }
-        : { status: 'CHARGED', amountCents };
+      if (earlier.status === 'DECLINED') return { status: 'DECLINED', amountCents, reason: earlier.declineReason ?? 'INSUFFICIENT_FUNDS' };
+      if (earlier.status === 'REFUNDED') return { status: 'DECLINED', amountCents, reason: 'ORDER_VOIDED' };
+      return { status: 'CHARGED', amountCents };
     }
     const reason: DeclineReason | undefined = facts.orderVoided
       ? 'ORDER_VOIDED'
