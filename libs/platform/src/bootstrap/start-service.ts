@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { type INestApplication, type DynamicModule, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -9,7 +8,7 @@ import { HealthRegistry } from '../health/health-registry';
 import { createLogger, type Logger, NestPinoLogger } from '../logging/logger';
 import { GrpcMetricsInterceptor } from '../metrics/grpc-metrics.interceptor';
 import { measureFastifyRequests } from '../metrics/http-metrics';
-import { inRequestContext, traceFastifyRequests } from '../telemetry/fastify-tracing';
+import { acceptedRequestId, inRequestContext, traceFastifyRequests } from '../telemetry/fastify-tracing';
 import { nameTelemetryService } from '../telemetry/telemetry-state';
 
 const EVENT_LOOP_SAMPLE_MS = 100;
@@ -50,8 +49,9 @@ export async function startService(options: StartServiceOptions): Promise<INestA
   }
   const adapter = new FastifyAdapter({
     bodyLimit: options.bodyLimitBytes ?? 64 * 1024,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // The caller's x-request-id when it is a plausible id, a fresh one otherwise (acceptedRequestId).
+    requestIdHeader: false,
+    genReqId: acceptedRequestId,
     return503OnClosing: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(options.module, adapter, {

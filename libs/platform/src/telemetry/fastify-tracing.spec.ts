@@ -4,7 +4,7 @@ import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } 
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { request as httpRequest } from 'node:http';
-import { inRequestContext, traceFastifyRequests } from './fastify-tracing';
+import { acceptedRequestId, inRequestContext, traceFastifyRequests } from './fastify-tracing';
 import { logCorrelation, requestIdOf } from './trace-context';
 import { tracingSampler } from './telemetry';
 
@@ -22,13 +22,17 @@ beforeAll(async () => {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
   trace.setGlobalTracerProvider(provider);
-  app = Fastify({ requestIdHeader: 'x-request-id' });
+  app = Fastify({ requestIdHeader: false, genReqId: acceptedRequestId });
   traceFastifyRequests(app);
   app.addHook('onResponse', (request, _reply, done) => {
     atResponseEnd.push(inRequestContext(request, () => logCorrelation()));
     done();
   });
-  app.get('/items/:id', async () => ({ ...logCorrelation(), requestId: requestIdOf() }));
+  app.get('/items/:id', async () => ({
+    ...logCorrelation(),
+    requestId: requestIdOf(),
+    baggage: Object.fromEntries((propagation.getActiveBaggage()?.getAllEntries() ?? []).map(([key, entry]) => [key, entry.value])),
+  }));
   app.post('/items', async () => {
     await new Promise((resolve) => setTimeout(resolve, 5));
     return logCorrelation();
@@ -85,7 +89,21 @@ describe('HTTP server spans from Fastify hooks', () => {
     expect(span.attributes).toEqual(
       expect.objectContaining({ 'http.request.method': 'GET', 'http.route': '/items/:id', 'url.path': '/items/7', 'http.response.status_code': 200 }),
     );
-    expect(response.body).toEqual({ trace_id: CALLER_TRACE, span_id: span.spanContext().spanId, reqId: 'req-41', requestId: 'req-41' });
+    expect(response.body).toEqual({
+      trace_id: CALLER_TRACE,
+      span_id: span.spanContext().spanId,
+      reqId: 'req-41',
+      requestId: 'req-41',
+      baggage: { 'request.id': 'req-41' },
+    });
+  });
+
+  it("carry none of the caller's baggage, and replace a request id that is not a plausible one before it reaches the baggage", async () => {
+    const response = await call('/items/7', { traceparent, 'x-request-id': 'req 43 <script>', baggage: 'request.id=spoofed,tenant=other' });
+    const body = response.body as { reqId: string; requestId: string; baggage: Record<string, string> };
+    expect(body.reqId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(body.requestId).toBe(body.reqId);
+    expect(body.baggage).toEqual({ 'request.id': body.reqId });
   });
 
   it('run the handler of a request with a body, and code run on the response end, in the request context', async () => {

@@ -11,8 +11,23 @@ import {
   ATTR_URL_SCHEME,
   ATTR_USER_AGENT_ORIGINAL,
 } from '@opentelemetry/semantic-conventions';
+import { randomUUID } from 'node:crypto';
 import { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { type IncomingMessage } from 'node:http';
 import { TRACER_NAME, withRequestId } from './trace-context';
+
+/** What a request id may look like: it goes into logs, baggage and headers of every hop. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Fastify's `genReqId`: the caller's `x-request-id` when it is a plausible id, a fresh UUID otherwise. Checked here,
+ * before the request's trace context is made, so that no unchecked id reaches the baggage that travels to every
+ * service and into message headers.
+ */
+export function acceptedRequestId(request: IncomingMessage): string {
+  const incoming = request.headers['x-request-id'];
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
 
 /** Routes that probes and scrapers call every few seconds: no span for them. */
 const UNTRACED_ROUTES = new Set(['/health', '/health/ready', '/metrics']);
@@ -57,7 +72,9 @@ export function traceFastifyRequests(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, _reply, done) => {
     const route = request.routeOptions.url;
     if (route !== undefined && UNTRACED_ROUTES.has(route)) return done();
-    const parent = propagation.extract(ROOT_CONTEXT, request.headers);
+    // The caller's trace is continued, but not its baggage: the only entry the shop uses is the request id, set here
+    // from the checked id, and a client of the public gateway could otherwise put anything in every hop's context.
+    const parent = propagation.deleteBaggage(propagation.extract(ROOT_CONTEXT, request.headers));
     const span = tracer.startSpan(route ? `${request.method} ${route}` : request.method, { kind: SpanKind.SERVER }, parent);
     if (span.isRecording()) span.setAttributes(requestAttributes(request, route));
     const active = withRequestId(trace.setSpan(parent, span), request.id);
