@@ -10,6 +10,7 @@ describe('PlainPassword', () => {
     ['7 characters', 'x'.repeat(7)],
     ['129 characters', 'x'.repeat(129)],
     ['an empty string', ''],
+    ['four emoji (eight UTF-16 units, four characters)', '🔑🔑🔑🔑'],
   ])('rejects %s with USER.INVALID_PASSWORD', (_case, raw) => {
     expect(() => PlainPassword.create(raw)).toThrow(expect.objectContaining({ code: 'USER.INVALID_PASSWORD', category: 'invalid' }));
   });

@@ -12,7 +12,9 @@ export class PlainPassword {
   private constructor(readonly value: string) {}
 
   static create(raw: string): PlainPassword {
-    if (raw.length < PASSWORD_MIN_LENGTH || raw.length > PASSWORD_MAX_LENGTH) {
+    // Characters as a person counts them (code points), not UTF-16 units: four emoji are four characters, not eight.
+    const length = [...raw].length;
+    if (length < PASSWORD_MIN_LENGTH || length > PASSWORD_MAX_LENGTH) {
       throw new InvalidUserInputError(
         'USER.INVALID_PASSWORD',
         `Password must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters long`,

@@ -21,7 +21,6 @@ export class SqlStockRepository implements StockRepository {
     await this.manager.query('SAVEPOINT take_stock');
     const unavailable: string[] = [];
     for (const line of lines) {
-      this.changed.add(line.productId);
       const [, taken] = (await this.manager.query(
         'UPDATE products SET stock = stock - $2 WHERE id = $1 AND stock >= $2',
         [line.productId, line.quantity],
@@ -29,6 +28,8 @@ export class SqlStockRepository implements StockRepository {
       if (taken === 0) unavailable.push(line.productId);
     }
     await this.manager.query(unavailable.length > 0 ? 'ROLLBACK TO SAVEPOINT take_stock' : 'RELEASE SAVEPOINT take_stock');
+    // Only stock that moved is refreshed in the cached catalog: a refused order (an unknown or short product) moved none.
+    if (unavailable.length === 0) for (const line of lines) this.changed.add(line.productId);
     return unavailable;
   }
 
