@@ -25,6 +25,8 @@ const PER_IP_LIMIT = 30;
 const BODY_LIMIT = 2_048;
 const UPSTREAM_TIMEOUT_MS = 1_000;
 const DASHBOARD_DEADLINE_MS = 800;
+const DASHBOARD_PART_MS = 500;
+const BREAKER_THRESHOLD = 5;
 
 interface Seen {
   readonly method: string;
@@ -98,12 +100,16 @@ describe('gateway (component)', () => {
   const tokensUsed = new Set<string>();
   const grpcSeen: GrpcSeen[] = [];
   let recommendationMode: 'co-purchase' | 'popular' | 'unavailable' | 'hang' = 'co-purchase';
+  let listOrdersDelayMs = 0;
+  let historyFailure: { code: number; details: string } | undefined;
   const popularItems = [{ productId: randomUUID(), score: 42 }];
 
   let user: HttpUpstream;
   let inventory: HttpUpstream;
   let order: HttpUpstream;
   const grpcServers: Server[] = [];
+  let paymentServer: Server;
+  let paymentAddress: string;
   let gateway: INestApplication;
   let baseUrl: string;
   let consumer: Consumer | undefined;
@@ -201,9 +207,10 @@ describe('gateway (component)', () => {
     );
     const orderGrpc = await startGrpcUpstream((server) =>
       server.addService(orderV1.OrderServiceService, {
-        listOrders: handler<orderV1.ListOrdersRequest, orderV1.ListOrdersResponse>(grpcSeen, 'ListOrders', () => ({
-          orders: [{ id: randomUUID(), status: 'CONFIRMED', totalCents: 2500, createdAt: '2026-11-02T00:00:00.000Z' }],
-        })),
+        listOrders: handler<orderV1.ListOrdersRequest, orderV1.ListOrdersResponse>(grpcSeen, 'ListOrders', async () => {
+          if (listOrdersDelayMs > 0) await sleep(listOrdersDelayMs);
+          return { orders: [{ id: randomUUID(), status: 'CONFIRMED', totalCents: 2500, createdAt: '2026-11-02T00:00:00.000Z' }] };
+        }),
       }),
     );
     const paymentGrpc = await startGrpcUpstream((server) =>
@@ -216,12 +223,15 @@ describe('gateway (component)', () => {
           balanceCents: 7_000,
           asOf: r.at || '2026-11-27T12:00:00.000Z',
         })),
-        getHistory: handler<paymentV1.GetHistoryRequest, paymentV1.GetHistoryResponse>(grpcSeen, 'GetHistory', () => ({
-          events: [
-            { version: 2, type: 'wallet.deposited.v1', occurredAt: '2026-11-27T10:05:00.000Z', dataJson: '{"amountCents":7000}' },
-            { version: 1, type: 'wallet.opened.v1', occurredAt: '2026-11-27T10:00:00.000Z', dataJson: '{}' },
-          ],
-        })),
+        getHistory: handler<paymentV1.GetHistoryRequest, paymentV1.GetHistoryResponse>(grpcSeen, 'GetHistory', () => {
+          if (historyFailure) throw historyFailure;
+          return {
+            events: [
+              { version: 2, type: 'wallet.deposited.v1', occurredAt: '2026-11-27T10:05:00.000Z', dataJson: '{"amountCents":7000}' },
+              { version: 1, type: 'wallet.opened.v1', occurredAt: '2026-11-27T10:00:00.000Z', dataJson: '{}' },
+            ],
+          };
+        }),
       }),
     );
     const recommendationGrpc = await startGrpcUpstream((server) =>
@@ -240,6 +250,8 @@ describe('gateway (component)', () => {
       }),
     );
     grpcServers.push(userGrpc.server, orderGrpc.server, paymentGrpc.server, recommendationGrpc.server);
+    paymentServer = paymentGrpc.server;
+    paymentAddress = paymentGrpc.address;
 
     const brokers = await kafkaBrokers();
     const admin = new Kafka({ clientId: 'gateway-spec', brokers, logLevel: logLevel.NOTHING }).admin();
@@ -267,8 +279,8 @@ describe('gateway (component)', () => {
       GATEWAY_BODY_LIMIT_BYTES: String(BODY_LIMIT),
       GATEWAY_UPSTREAM_TIMEOUT_MS: String(UPSTREAM_TIMEOUT_MS),
       GATEWAY_DASHBOARD_DEADLINE_MS: String(DASHBOARD_DEADLINE_MS),
-      GATEWAY_DASHBOARD_PART_TIMEOUT_MS: '500',
-      GATEWAY_BREAKER_THRESHOLD: '5',
+      GATEWAY_DASHBOARD_PART_TIMEOUT_MS: String(DASHBOARD_PART_MS),
+      GATEWAY_BREAKER_THRESHOLD: String(BREAKER_THRESHOLD),
       GATEWAY_BREAKER_HALF_OPEN_AFTER_MS: '5000',
     });
     // No redaction here: the test checks that the gateway itself never hands a token to its logger.
@@ -489,6 +501,25 @@ describe('gateway (component)', () => {
     });
   });
 
+  describe('errors of dependencies', () => {
+    it('tells the client only which dependency failed, and keeps what grpc-js said (addresses, ports) in the log', async () => {
+      historyFailure = { code: GrpcCode.UNAVAILABLE, details: 'No connection established. Last error: Error: connect ECONNREFUSED 10.12.0.7:50054' };
+      try {
+        const answer = await api('GET', '/api/wallet/history', { token: await tokenFor(randomUUID()), headers: { 'x-request-id': 'history-down' } });
+        expect(answer).toMatchObject({ status: 503, body: { statusCode: 503, error: 'Service Unavailable', message: 'payment is unavailable' } });
+        expect(JSON.stringify(answer.body)).not.toContain('10.12.0.7');
+        historyFailure = { code: GrpcCode.INTERNAL, details: 'Received RST_STREAM with code 2 remote_addr=10.12.0.7:50054' };
+        const failed = await api('GET', '/api/wallet/history', { token: await tokenFor(randomUUID()) });
+        expect(failed).toMatchObject({ status: 503, body: { message: 'payment is unavailable' } });
+        expect(JSON.stringify(failed.body)).not.toContain('remote_addr');
+      } finally {
+        historyFailure = undefined;
+      }
+      const logged = logLines.filter((line) => line.includes('"reqId":"history-down"') && line.includes('"msg":"request failed"'));
+      expect(logged).toEqual([expect.stringContaining('connect ECONNREFUSED 10.12.0.7:50054')]);
+    });
+  });
+
   describe('product views', () => {
     it('records a product-viewed event on Kafka, keyed by product, with the viewer and the request id', async () => {
       const kafka = new Kafka({ clientId: 'gateway-spec', brokers: await kafkaBrokers(), logLevel: logLevel.NOTHING });
@@ -577,6 +608,30 @@ describe('gateway (component)', () => {
     });
   });
 
+  describe('dashboard deadlines and the breakers the other routes share', () => {
+    it("does not open order's breaker, which order's writes use too, when order answers the dashboard after its part deadline", async () => {
+      recommendationMode = 'co-purchase';
+      // Later than the dashboard's part deadline (500 ms), well inside the order policy's timeout (1 s).
+      listOrdersDelayMs = 600;
+      try {
+        const token = await tokenFor(randomUUID());
+        for (let i = 0; i <= BREAKER_THRESHOLD; i++) {
+          const answer = await api('GET', '/api/dashboard', { token });
+          expect(answer).toMatchObject({ status: 200, body: { orders: [], wallet: { balanceCents: 7_000 }, degraded: ['orders'] } });
+          expect(answer.ms).toBeLessThan(DASHBOARD_DEADLINE_MS + 500);
+        }
+        // The abandoned ListOrders calls go on under the order policy and answer, in time for it.
+        await sleep(300);
+      } finally {
+        listOrdersDelayMs = 0;
+      }
+      expect(await api('GET', '/health/ready')).toMatchObject({ body: { checks: { breakers: { details: { order: 'closed' } } } } });
+      const placed = await api('POST', '/api/orders', { token: await tokenFor(randomUUID()), json: { items: [{ productId: products[0].id, quantity: 1 }] } });
+      expect(placed).toMatchObject({ status: 202, body: { status: 'PENDING' } });
+      expect((await api('GET', '/api/dashboard', { token: await tokenFor(randomUUID()) })).body).toMatchObject({ degraded: [] });
+    });
+  });
+
   describe('docs, health and logs', () => {
     it('serves the OpenAPI document listing every public route, generated from the validation schemas', async () => {
       const answer = await api('GET', '/docs/json');
@@ -628,7 +683,13 @@ describe('gateway (component)', () => {
 
     it('answers 503, not a bare 500, when an upstream fails with 500', async () => {
       const answer = await api('GET', `/api/orders/${failingOrderId}`, { token: await tokenFor(randomUUID()) });
-      expect(answer).toMatchObject({ status: 503, body: { statusCode: 503, error: 'Service Unavailable', message: 'order failed (HTTP 500)' } });
+      expect(answer).toMatchObject({ status: 503, body: { statusCode: 503, error: 'Service Unavailable', message: 'order is unavailable' } });
+    });
+
+    it('does not retry a read the upstream answered with 500: it was reached, and failed', async () => {
+      const before = order.seen.filter((call) => call.url === `/orders/${failingOrderId}`).length;
+      expect((await api('GET', `/api/orders/${failingOrderId}`, { token: await tokenFor(randomUUID()) })).status).toBe(503);
+      expect(order.seen.filter((call) => call.url === `/orders/${failingOrderId}`).length - before).toBe(1);
     });
 
     it('answers 503 quickly when an upstream is down, and keeps failing fast once its breaker opens', async () => {
@@ -641,6 +702,19 @@ describe('gateway (component)', () => {
       const open = await api('GET', '/api/orders', { token: await tokenFor(randomUUID()) });
       expect(open).toMatchObject({ status: 503, body: { message: 'order is unavailable: circuit breaker is open' } });
       expect(open.ms).toBeLessThan(100);
+    });
+
+    it('names only the dependency when a gRPC upstream is gone, while the log keeps the address grpc-js could not reach', async () => {
+      paymentServer.forceShutdown();
+      const token = await tokenFor(randomUUID());
+      const answers: Answer[] = [];
+      // Two reads of two attempts each: below the breaker's threshold, so each answer is what grpc-js reported.
+      for (let i = 0; i < 2; i++) answers.push(await api('GET', '/api/wallet', { token, headers: { 'x-request-id': `wallet-gone-${i}` } }));
+      for (const answer of answers) {
+        expect(answer).toMatchObject({ status: 503, body: { statusCode: 503, error: 'Service Unavailable', message: 'payment is unavailable' } });
+      }
+      const logged = logLines.filter((line) => line.includes('"reqId":"wallet-gone-') && line.includes('"msg":"request failed"'));
+      expect(logged.some((line) => line.includes(paymentAddress))).toBe(true);
     });
   });
 });

@@ -23,6 +23,13 @@ describe('withReadRetry', () => {
     await expect(attemptsFor(new UpstreamServerError('order', 503))).resolves.toMatchObject({ attempts: 2 });
   });
 
+  it('does not retry a read that the upstream answered with 500 or 502: it was reached, and failed', async () => {
+    for (const status of [500, 502]) {
+      const error = new UpstreamServerError('order', status);
+      await expect(attemptsFor(error)).resolves.toEqual({ attempts: 1, result: error });
+    }
+  });
+
   it('gives up after the second attempt', async () => {
     const second = new UpstreamUnreachableError('inventory', 'ECONNRESET');
     await expect(attemptsFor(new UpstreamUnreachableError('inventory', 'ECONNREFUSED'), second)).resolves.toEqual({ attempts: 2, result: second });

@@ -1,5 +1,6 @@
 import { DependencyUnavailableError } from '@shop/platform';
 import { isRetryable } from '@shop/resilience';
+import { UpstreamServerError } from './upstream-errors';
 
 /**
  * Circuit breaker pattern (docs/patterns/03-circuit-breaker.md): one retry, for idempotent reads only, when
@@ -10,7 +11,11 @@ import { isRetryable } from '@shop/resilience';
 const RETRY_DELAY_MS = 20;
 
 export function shouldRetryRead(error: unknown): boolean {
-  return isRetryable(error) && !(error instanceof DependencyUnavailableError);
+  if (error instanceof DependencyUnavailableError) return false;
+  // An upstream that answered 500 or 502 was reached and failed: the same request would most likely fail again.
+  // Only a 503 says "not now"; all three still count against the breaker and reach the client as 503.
+  if (error instanceof UpstreamServerError) return error.upstreamStatus === 503;
+  return isRetryable(error);
 }
 
 export async function withReadRetry<T>(attempt: () => Promise<T>): Promise<T> {

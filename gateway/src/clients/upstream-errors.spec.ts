@@ -1,4 +1,4 @@
-import { DependencyTimeoutError, DependencyUnavailableError, DomainError, GrpcCallError, GrpcStatus } from '@shop/platform';
+import { DependencyTimeoutError, DependencyUnavailableError, DomainError, GrpcCallError, GrpcStatus, toErrorBody } from '@shop/platform';
 import { errorReply } from '../routes/error-reply';
 import { clientErrorBody, UpstreamServerError, UpstreamUnreachableError, upstreamFailureCategory } from './upstream-errors';
 
@@ -20,7 +20,7 @@ describe('mapping of upstream answers', () => {
     expect(upstreamFailureCategory(500)).toBe('unavailable');
     expect(errorReply(new UpstreamServerError('order', 500))).toMatchObject({
       statusCode: 503,
-      body: { statusCode: 503, error: 'Service Unavailable', message: 'order failed (HTTP 500)' },
+      body: { statusCode: 503, error: 'Service Unavailable', message: 'order is unavailable' },
     });
   });
 
@@ -49,5 +49,36 @@ describe('mapping of upstream answers', () => {
 
   it('answers a defect of the gateway itself with a JSON 500 that reveals nothing', () => {
     expect(errorReply(new TypeError('x is undefined')).body).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'Internal server error' });
+  });
+
+  it('tells the client which dependency failed and nothing of what it said, which goes to the log only', () => {
+    const refused = new GrpcCallError(GrpcStatus.UNAVAILABLE, 'payment', 'No connection established. Last error: Error: connect ECONNREFUSED 10.0.3.7:50054');
+    expect(refused.message).toContain('10.0.3.7:50054');
+    expect(errorReply(refused).body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: 'payment is unavailable', code: 'DEPENDENCY.UNAVAILABLE' });
+    const reset = new GrpcCallError(GrpcStatus.INTERNAL, 'payment', 'Received RST_STREAM with code 2 (Internal server error) remote_addr=10.0.3.7:50054');
+    expect(errorReply(reset).body).toMatchObject({ statusCode: 503, message: 'payment is unavailable' });
+    expect(errorReply(new GrpcCallError(GrpcStatus.DEADLINE_EXCEEDED, 'order', 'Deadline exceeded after 3.001s,remote_addr=10.0.2.9:50052')).body).toMatchObject({
+      statusCode: 504,
+      message: 'order did not answer in time',
+    });
+    expect(errorReply(new UpstreamUnreachableError('user', 'getaddrinfo ENOTFOUND user.shop.svc.cluster.local')).body).toMatchObject({ statusCode: 503, message: 'user is unavailable' });
+    expect(errorReply(new UpstreamServerError('order', 504)).body).toMatchObject({ statusCode: 504, message: 'order did not answer in time' });
+  });
+
+  it('keeps the messages the policies and the database mapping build from fixed reasons', () => {
+    expect(errorReply(new DependencyUnavailableError('order', 'circuit breaker is open')).body.message).toBe('order is unavailable: circuit breaker is open');
+    expect(errorReply(new DependencyTimeoutError('payment', 3000)).body.message).toBe('payment did not answer within 3000 ms');
+    const refusedDatabase = Object.assign(new Error('connect ECONNREFUSED 10.0.9.1:5432'), { code: 'ECONNREFUSED' });
+    expect(toErrorBody(refusedDatabase)).toEqual({ statusCode: 503, error: 'Service Unavailable', code: 'DEPENDENCY.UNAVAILABLE', message: 'database is unavailable: try again shortly' });
+  });
+
+  it("gives a service's own callers the same generic messages through toErrorBody, every app's error filter", () => {
+    expect(toErrorBody(new GrpcCallError(GrpcStatus.INTERNAL, 'payment', 'stack of a bug at 10.0.3.7'))).toMatchObject({ statusCode: 500, message: 'payment failed' });
+    expect(toErrorBody(new GrpcCallError(GrpcStatus.UNAVAILABLE, 'inventory', 'connect ECONNREFUSED 10.0.4.2:50053'))).toMatchObject({ statusCode: 503, message: 'inventory is unavailable' });
+    expect(toErrorBody(new DomainError('WALLET.EVENT_UNDECODABLE', 'internal', 'Cannot read a stored PaymentCharged event: amountCents'))).toMatchObject({
+      statusCode: 500,
+      message: 'Internal server error',
+    });
+    expect(toErrorBody(new GrpcCallError(GrpcStatus.NOT_FOUND, 'payment', 'no wallet for user 42'))).toMatchObject({ statusCode: 404, message: 'payment: no wallet for user 42' });
   });
 });

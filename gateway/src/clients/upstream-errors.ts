@@ -14,7 +14,7 @@ export function upstreamFailureCategory(status: number): ErrorCategory {
   return category === 'internal' ? 'unavailable' : category;
 }
 
-/** An upstream answered 5xx: counted by its breaker, retried for idempotent reads when the category allows. */
+/** An upstream answered 5xx: counted by its breaker; an idempotent read is retried on a 503 only (read-retry.ts). */
 export class UpstreamServerError extends DomainError {
   constructor(
     readonly dependency: string,

@@ -15,10 +15,14 @@ export type UnaryMethod<Req, Res> = (
   callback: (error: ServiceError | null, response: Res) => void,
 ) => ClientUnaryCall;
 
+/**
+ * There is no per-call deadline on purpose: every call runs with the upstream's deadline, the same as its policy's
+ * timeout. A caller that wants an answer sooner (the dashboard) stops waiting for it instead: a call cut short at a
+ * caller's own deadline would end in DEADLINE_EXCEEDED and count against the breaker that every other caller of the
+ * upstream shares, although the upstream was answering within its timeout.
+ */
 export interface GrpcCallOptions {
   readonly requestId: string;
-  /** Deadline of this call; defaults to the upstream's deadline. The policy's timeout caps it either way. */
-  readonly deadlineMs?: number;
 }
 
 export class GrpcUpstream<C extends Client> {
@@ -46,7 +50,7 @@ export class GrpcUpstream<C extends Client> {
   private attempt<Req, Res>(method: UnaryMethod<Req, Res>, request: Req, options: GrpcCallOptions): Promise<Res> {
     return this.policy.execute((signal) =>
       callUnary(this.name, this.client, method, request, {
-        deadlineMs: options.deadlineMs ?? this.deadlineMs,
+        deadlineMs: this.deadlineMs,
         requestId: options.requestId,
         signal,
       }),

@@ -18,7 +18,7 @@ const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
 
 interface Fakes {
   getUser?: () => Promise<Profile>;
-  listOrders?: () => Promise<OrderSummary[]>;
+  listOrders?: (userId: string, limit: number, options: unknown) => Promise<OrderSummary[]>;
   getBalance?: () => Promise<Balance>;
   getRecommendations?: () => Promise<RecommendationsAnswer>;
 }
@@ -61,6 +61,21 @@ describe('DashboardComposer', () => {
     expect(dashboard).toMatchObject({ profile, orders: [], wallet, recommendations: popular, degraded: ['orders', 'recommendations'] });
     expect(elapsed).toBeGreaterThanOrEqual(140);
     expect(elapsed).toBeLessThan(400);
+  });
+
+  it('stops waiting for a part at the part deadline without cutting its call short', async () => {
+    const asked: unknown[] = [];
+    const slowOrders = (_userId: string, _limit: number, options: unknown): Promise<OrderSummary[]> => {
+      asked.push(options);
+      return new Promise((resolve) => setTimeout(() => resolve(orders), 250));
+    };
+    const started = Date.now();
+    const dashboard = await composer({ listOrders: slowOrders }, { overall: 400, part: 100 }).compose(userId, 'req-late');
+    expect(dashboard).toMatchObject({ profile, orders: [], wallet, degraded: ['orders'] });
+    expect(Date.now() - started).toBeLessThan(200);
+    // No deadline of the dashboard's own goes down with the call: it runs under the order policy's timeout, so being
+    // late for the dashboard does not count against the breaker that order's writes use.
+    expect(asked).toEqual([{ requestId: 'req-late' }]);
   });
 
   it('reports recommendations as degraded when they came from the fallback', async () => {

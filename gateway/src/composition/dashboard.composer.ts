@@ -1,8 +1,9 @@
 /**
  * API composition (docs/patterns/10-api-composition.md): the dashboard asks four services in parallel
  * (profile from user, recent orders from order's read model, the wallet balance from payment, and
- * recommendations), each call with its own deadline and breaker, and answers within one overall deadline:
- * a part that fails or is late is left empty (or falls back to popular items) and named in `degraded`.
+ * recommendations), each call through its upstream's breaker, waits for each part until the part deadline and
+ * answers within one overall deadline: a part that fails or is late is left empty (or falls back to popular items)
+ * and named in `degraded`.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '@shop/platform';
@@ -26,7 +27,7 @@ export interface Dashboard {
 export interface DashboardDeadlines {
   /** The whole answer is sent within this time. */
   readonly overallMs: number;
-  /** Deadline of each upstream call. */
+  /** How long the composer waits for each part; the call itself runs under its upstream's policy timeout. */
   readonly partMs: number;
 }
 
@@ -54,12 +55,18 @@ export class DashboardComposer {
   }
 
   async compose(userId: string, requestId: string): Promise<Dashboard> {
-    const call = { requestId, deadlineMs: this.deadlines.partMs };
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<typeof LATE>((resolve) => {
-      timer = setTimeout(() => resolve(LATE), this.deadlines.overallMs);
-    });
-    const within = async <T>(work: Promise<T>, fallback: () => T): Promise<PartResult<T>> => {
+    // No deadline goes down with the calls: each one runs under its upstream's policy (timeout and breaker), which the
+    // upstream's other callers share, and the composer only stops waiting for it. A part abandoned at the dashboard's
+    // shorter deadline is late for this answer, not a failure of its dependency, and must not open that breaker.
+    const call = { requestId };
+    const timers: NodeJS.Timeout[] = [];
+    const lateAfter = (ms: number): Promise<typeof LATE> =>
+      new Promise((resolve) => {
+        timers.push(setTimeout(() => resolve(LATE), ms));
+      });
+    const partLate = lateAfter(this.deadlines.partMs);
+    const overallLate = lateAfter(this.deadlines.overallMs);
+    const within = async <T>(work: Promise<T>, late: Promise<typeof LATE>, fallback: () => T): Promise<PartResult<T>> => {
       try {
         const value = await Promise.race([work, late]);
         return value === LATE ? { value: fallback(), degraded: true } : { value, degraded: false };
@@ -71,10 +78,12 @@ export class DashboardComposer {
     };
     try {
       const [profile, orders, wallet, recommendations] = await Promise.all([
-        within<Profile | null>(this.users.getUser(userId, call), () => null),
-        within<OrderSummary[]>(this.orders.listOrders(userId, RECENT_ORDERS, call), () => []),
-        within<Balance | null>(this.payments.getBalance(userId, undefined, call), () => null),
-        within(this.recommendations.get(userId, RECOMMENDED_ITEMS, call), () => ({
+        within<Profile | null>(this.users.getUser(userId, call), partLate, () => null),
+        within<OrderSummary[]>(this.orders.listOrders(userId, RECENT_ORDERS, call), partLate, () => []),
+        within<Balance | null>(this.payments.getBalance(userId, undefined, call), partLate, () => null),
+        // Recommendations stop waiting at the part deadline themselves and fall back to popular items, which may ask
+        // inventory: that gets until the overall deadline, then the popular items known without a call stand in.
+        within(this.recommendations.get(userId, RECOMMENDED_ITEMS, { requestId, waitMs: this.deadlines.partMs }), overallLate, () => ({
           items: this.recommendations.cachedFallback(RECOMMENDED_ITEMS),
           degraded: true,
         })),
@@ -95,7 +104,7 @@ export class DashboardComposer {
         degraded,
       };
     } finally {
-      clearTimeout(timer);
+      for (const timer of timers) clearTimeout(timer);
     }
   }
 }

@@ -18,6 +18,8 @@ export const fallbacksCounter = new Counter({
   labelNames: ['dependency', 'fallback'],
 });
 
+const LATE = Symbol('late');
+
 export interface RecommendationsAnswer {
   readonly items: Recommendation[];
   readonly degraded: boolean;
@@ -31,16 +33,31 @@ export class RecommendationsWithFallback {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async get(userId: string, limit: number, options: { requestId: string; deadlineMs?: number }): Promise<RecommendationsAnswer> {
-    try {
-      const answer = await this.recommendations.getRecommendations(userId, limit, options);
+  /**
+   * Recommendations for the user, else popular items. With `waitMs`, popular items also stand in when the service has
+   * not answered by then; the call itself goes on under its policy's own timeout, so an answer that is only later
+   * than this caller wanted is not counted against the recommendation breaker (and a late popular answer is kept).
+   */
+  async get(userId: string, limit: number, options: { requestId: string; waitMs?: number }): Promise<RecommendationsAnswer> {
+    const call = this.recommendations.getRecommendations(userId, limit, { requestId: options.requestId }).then((answer) => {
       this.popular.remember(answer);
-      return { items: answer.items, degraded: false };
+      return answer;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const late = new Promise<typeof LATE>((resolve) => {
+        if (options.waitMs !== undefined) timer = setTimeout(() => resolve(LATE), options.waitMs);
+      });
+      const answer = await Promise.race([call, late]);
+      if (answer !== LATE) return { items: answer.items, degraded: false };
+      this.logger.warn({ reqId: options.requestId, waitMs: options.waitMs }, 'recommendations late, answering popular items');
     } catch (error) {
       this.logger.warn({ reqId: options.requestId, err: error }, 'recommendations unavailable, answering popular items');
-      fallbacksCounter.inc({ dependency: 'recommendation', fallback: 'popular-products' });
-      return { items: await this.popular.fallback(limit, options.requestId), degraded: true };
+    } finally {
+      clearTimeout(timer);
     }
+    fallbacksCounter.inc({ dependency: 'recommendation', fallback: 'popular-products' });
+    return { items: await this.popular.fallback(limit, options.requestId), degraded: true };
   }
 
   /** The fallback as known right now, without any call (for a caller out of time). */

@@ -4,7 +4,9 @@ import { httpErrorName } from '../clients/upstream-errors';
 
 /**
  * The one place where the gateway's routes turn an error into the public shape `{statusCode, error, message}`,
- * through the platform's error table (toErrorBody). A failed dependency is a 503 or 504, never a bare 500.
+ * through the platform's error table (toErrorBody). A failed dependency is a 503 or 504, never a bare 500, and its
+ * message names the dependency only (`payment is unavailable`); what the dependency or the client library said
+ * (addresses, ports) is logged by sendError, never sent.
  */
 export function errorReply(error: unknown): { statusCode: number; body: ReturnType<typeof toErrorBody>; retryAfterSeconds?: number } {
   let mapped = error;
@@ -22,7 +24,7 @@ export function sendError(reply: FastifyReply, request: FastifyRequest, error: u
   const { statusCode, body, retryAfterSeconds } = errorReply(error);
   if (statusCode >= 500) {
     // Never the request's headers (they may carry the bearer token). A dependency failure is expected
-    // operation and is logged by its code; anything else is a defect and is logged with its stack.
+    // operation and is logged by its code and full message; anything else is a defect and is logged with its stack.
     const detail = error instanceof DomainError ? { code: error.code, reason: error.message } : { err: error };
     logger.warn({ reqId: request.id, method: request.method, url: request.url, status: statusCode, ...detail }, 'request failed');
   }

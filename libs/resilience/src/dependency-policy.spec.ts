@@ -45,6 +45,28 @@ describe('DependencyPolicy', () => {
     expect(policy.state).toBe('closed');
   });
 
+  it('fails fast while half-open: only the probe reaches the dependency, the others do not wait for its answer', async () => {
+    const policy = new DependencyPolicy({ name: 'probing', ...options, timeoutMs: 1_000, maxAttempts: 1, breakerThreshold: 1, halfOpenAfterMs: 50 });
+    await expect(policy.execute(async () => { throw unavailable(); })).rejects.toThrow();
+    await new Promise((resolve) => setTimeout(resolve, 70));
+
+    let answerProbe: (value: string) => void = () => undefined;
+    const probe = policy.execute(() => new Promise<string>((resolve) => { answerProbe = resolve; })).catch((error: unknown) => error);
+    expect(policy.state).toBe('half-open');
+    let reached = false;
+    const started = Date.now();
+    const other = await policy.execute(async () => { reached = true; return 'other'; }).catch((error: unknown) => error);
+    expect(Date.now() - started).toBeLessThan(50);
+    expect(other).toBeInstanceOf(DependencyUnavailableError);
+    expect(other).toMatchObject({ message: 'probing is unavailable: circuit breaker is half-open' });
+    expect(reached).toBe(false);
+
+    answerProbe('probe');
+    await expect(probe).resolves.toBe('probe');
+    expect(policy.state).toBe('closed');
+    await expect(policy.execute(async () => 'next')).resolves.toBe('next');
+  });
+
   it('records the duration of each call by outcome, rejected calls included', async () => {
     const policy = new DependencyPolicy({ name: 'measured', ...options, maxAttempts: 1, breakerThreshold: 1 });
     await policy.execute(async () => 'ok');

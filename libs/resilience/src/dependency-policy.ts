@@ -1,8 +1,8 @@
 /**
  * Circuit breaker pattern (docs/patterns/03-circuit-breaker.md): every call to a downstream dependency goes
  * through one policy per dependency — a per-attempt timeout, a bounded retry on retryable failures only,
- * and a breaker that fails fast while the dependency is down — so a slow or dead dependency costs callers
- * milliseconds instead of piling up waiting requests.
+ * and a breaker that fails fast while the dependency is down or one probe call tests it — so a slow or dead
+ * dependency costs callers milliseconds instead of piling up waiting requests.
  */
 import {
   BrokenCircuitError,
@@ -16,9 +16,9 @@ import {
   TaskCancelledError,
   timeout,
   TimeoutStrategy,
-  wrap,
   type CircuitBreakerPolicy,
-  type IPolicy,
+  type RetryPolicy,
+  type TimeoutPolicy,
 } from 'cockatiel';
 import { Gauge, Histogram } from 'prom-client';
 import { DependencyTimeoutError, DependencyUnavailableError, DomainError, isRetryableGrpcStatus } from '@shop/platform/errors';
@@ -34,7 +34,7 @@ export interface DependencyPolicyOptions {
   readonly maxAttempts: number;
   /** Consecutive dependency failures that open the breaker. */
   readonly breakerThreshold: number;
-  /** How long the breaker stays open before letting one probe call through (half-open). */
+  /** How long the breaker stays open before letting one probe call through (half-open); the others still fail fast. */
   readonly halfOpenAfterMs: number;
   /** First retry delay; doubles per attempt, with jitter. */
   readonly retryDelayMs?: number;
@@ -78,9 +78,17 @@ export function isRetryable(error: unknown): boolean {
   return error instanceof DomainError ? error.category === 'unavailable' : false;
 }
 
+/**
+ * Refused without an attempt because the breaker is half-open and its one probe call is still running. cockatiel's
+ * half-open breaker makes every other caller await the probe's outcome and then make its own call (up to two
+ * timeouts); here they fail fast instead, as while open, and the probe alone decides.
+ */
+class ProbeInFlightError extends BrokenCircuitError {}
+
 export class DependencyPolicy {
+  private readonly retryPolicy: RetryPolicy;
   private readonly breaker: CircuitBreakerPolicy;
-  private readonly policy: IPolicy;
+  private readonly timeoutPolicy: TimeoutPolicy;
 
   constructor(readonly options: DependencyPolicyOptions) {
     if (options.maxAttempts < 1 || options.maxAttempts > 5) throw new Error(`${options.name}: maxAttempts must be 1..5`);
@@ -88,13 +96,12 @@ export class DependencyPolicy {
       halfOpenAfter: options.halfOpenAfterMs,
       breaker: new ConsecutiveBreaker(options.breakerThreshold),
     });
-    const retryPolicy = retry(handleWhen(isRetryable), {
+    this.retryPolicy = retry(handleWhen(isRetryable), {
       maxAttempts: options.maxAttempts - 1,
       backoff: new ExponentialBackoff({ initialDelay: options.retryDelayMs ?? 50, maxDelay: 1_000 }),
     });
     // abortOnReturn off: a call that answered in time needs no abort signal fired after it (it costs CPU on every call).
-    const timeoutPolicy = timeout(options.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
-    this.policy = wrap(retryPolicy, this.breaker, timeoutPolicy);
+    this.timeoutPolicy = timeout(options.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
     breakerStateGauge.set({ dependency: options.name }, 0);
     this.breaker.onStateChange((state) => breakerStateGauge.set({ dependency: options.name }, STATE_VALUES[STATE_NAMES[state]]));
   }
@@ -108,25 +115,34 @@ export class DependencyPolicy {
   }
 
   /**
-   * Runs `call` under the policy. `call` must honour the signal (pass it to the gRPC or HTTP client).
-   * An open breaker or exhausted deadline surfaces as DependencyUnavailableError / DependencyTimeoutError.
+   * Runs `call` under the policy: retry(breaker(timeout(call))). `call` must honour the signal (pass it to the gRPC or
+   * HTTP client). An open breaker, a half-open one whose probe is running, or an exhausted deadline surfaces as
+   * DependencyUnavailableError / DependencyTimeoutError.
    */
   async execute<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const stopTimer = callDuration.startTimer({ dependency: this.options.name });
     let attempts = 0;
     try {
-      const result = await this.policy.execute(({ signal }) => {
-        attempts++;
-        return call(signal);
+      const result = await this.retryPolicy.execute(({ signal }) => {
+        // Synchronous up to the breaker's own state check, so no other call can slip in between the two.
+        if (this.breaker.state === CircuitState.HalfOpen) throw new ProbeInFlightError();
+        return this.breaker.execute(
+          ({ signal }) =>
+            this.timeoutPolicy.execute(({ signal }) => {
+              attempts++;
+              return call(signal);
+            }, signal),
+          signal,
+        );
       });
       stopTimer({ outcome: 'ok' });
       return result;
     } catch (error) {
       if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
-        // Rejected without trying: the open breaker's fail-fast. Attempts made first (the breaker opened while this call
-        // was retrying) make it a failed call.
+        // Rejected without trying: the open (or half-open) breaker's fail-fast. Attempts made first (the breaker opened
+        // while this call was retrying) make it a failed call.
         stopTimer({ outcome: attempts === 0 ? 'rejected' : 'failed' });
-        throw new DependencyUnavailableError(this.options.name, 'circuit breaker is open');
+        throw new DependencyUnavailableError(this.options.name, error instanceof ProbeInFlightError ? 'circuit breaker is half-open' : 'circuit breaker is open');
       }
       if (error instanceof TaskCancelledError) {
         stopTimer({ outcome: 'timeout' });

@@ -17,7 +17,11 @@ export interface UnaryCallOptions {
   readonly signal?: AbortSignal;
 }
 
-/** A gRPC failure as received, with its status code, so resilience policies can decide whether to retry. */
+/**
+ * A gRPC failure as received, with its status code, so resilience policies can decide whether to retry. Its message
+ * keeps grpc-js's details (`connect ECONNREFUSED 10.0.3.7:50054`, `remote_addr=...`) for the log; a client is told
+ * only which dependency failed (publicMessage in http/http-exception.filter.ts).
+ */
 export class GrpcCallError extends DomainError {
   constructor(
     readonly grpcCode: number,

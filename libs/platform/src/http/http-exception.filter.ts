@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError } from '../errors/domain-error';
+import { DependencyTimeoutError, DependencyUnavailableError, DomainError, type ErrorCategory } from '../errors/domain-error';
 import { ERROR_TABLE } from '../errors/error-table';
 import { databaseUnavailable } from '../errors/transient';
 import { type Logger } from '../logging/logger';
@@ -12,16 +12,36 @@ export interface ErrorBody {
   readonly code?: string;
 }
 
+/** Categories whose message may carry what a dependency, a client library or a driver said. */
+const GENERIC_MESSAGE_CATEGORIES: ReadonlySet<ErrorCategory> = new Set(['unavailable', 'timeout', 'internal']);
+
+/**
+ * What a client may read of an error. A failure of a dependency (unavailable, timeout, internal) is told by naming the
+ * dependency only, e.g. `payment is unavailable`: its own message can carry what grpc-js, undici or a driver said
+ * (`connect ECONNREFUSED 10.0.3.7:50054`, host names, SQL), which stays in the log. DependencyUnavailableError and
+ * DependencyTimeoutError keep their message: our own code builds it from the dependency's name and a fixed reason
+ * (`circuit breaker is open`, `try again shortly`, the deadline in ms), never from a caught error's text.
+ */
+export function publicMessage(error: DomainError): string {
+  if (!GENERIC_MESSAGE_CATEGORIES.has(error.category)) return error.message;
+  if (error instanceof DependencyUnavailableError || error instanceof DependencyTimeoutError) return error.message;
+  const dependency = typeof error.details?.dependency === 'string' ? error.details.dependency : undefined;
+  if (error.category === 'unavailable') return dependency ? `${dependency} is unavailable` : 'Service unavailable: try again shortly';
+  if (error.category === 'timeout') return dependency ? `${dependency} did not answer in time` : 'The request timed out';
+  return dependency ? `${dependency} failed` : 'Internal server error';
+}
+
 /**
  * Turns any error into the public error shape `{ statusCode, error, message }` through the error table. A database
  * that cannot be used right now (connection lost or refused, pool exhausted, deadlock) is a 503, not a 500: the
- * request was fine and may be sent again.
+ * request was fine and may be sent again. The message of a dependency failure names the dependency, nothing more
+ * (publicMessage); the full error goes to the log.
  */
 export function toErrorBody(error: unknown): ErrorBody {
   const domainError = error instanceof DomainError ? error : databaseUnavailable(error);
   if (domainError !== undefined) {
     const mapping = ERROR_TABLE[domainError.category];
-    return { statusCode: mapping.http, error: mapping.httpError, message: domainError.message, code: domainError.code };
+    return { statusCode: mapping.http, error: mapping.httpError, message: publicMessage(domainError), code: domainError.code };
   }
   if (error instanceof HttpException) {
     const response = error.getResponse();
