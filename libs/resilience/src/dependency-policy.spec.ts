@@ -24,6 +24,17 @@ describe('DependencyPolicy', () => {
     expect(policy.state).toBe('closed');
   });
 
+  it('neither retries RESOURCE_EXHAUSTED (a reply too large, a server shedding load) nor counts it against the breaker', async () => {
+    const policy = new DependencyPolicy({ name: 'exhausted', ...options, breakerThreshold: 1 });
+    let calls = 0;
+    const tooLarge = new DomainError('DEPENDENCY.UNAVAILABLE', 'unavailable', 'Received message larger than max (5000000 vs 4194304)', {
+      grpcCode: GrpcStatus.RESOURCE_EXHAUSTED,
+    });
+    await expect(policy.execute(async () => { calls++; throw tooLarge; })).rejects.toBe(tooLarge);
+    expect(calls).toBe(1);
+    expect(policy.state).toBe('closed');
+  });
+
   it('turns an attempt past its deadline into a typed timeout', async () => {
     const policy = new DependencyPolicy({ name: 'slow', ...options, maxAttempts: 1 });
     await expect(policy.execute(() => new Promise((resolve) => setTimeout(resolve, 500)))).rejects.toBeInstanceOf(DependencyTimeoutError);

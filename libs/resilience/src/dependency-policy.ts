@@ -21,7 +21,7 @@ import {
   type TimeoutPolicy,
 } from 'cockatiel';
 import { Gauge, Histogram } from 'prom-client';
-import { DependencyTimeoutError, DependencyUnavailableError, DomainError, isRetryableGrpcStatus } from '@shop/platform/errors';
+import { DependencyTimeoutError, DependencyUnavailableError, DomainError, GrpcStatus, isRetryableGrpcStatus } from '@shop/platform/errors';
 
 export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
 
@@ -63,9 +63,14 @@ const STATE_NAMES: Record<CircuitState, BreakerState> = {
 };
 const STATE_VALUES: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2, isolated: 3 };
 
-/** A failure that says the dependency itself is in trouble (not that our request was wrong). */
+/**
+ * A failure that says the dependency itself is in trouble (not that our request was wrong). RESOURCE_EXHAUSTED is not
+ * one: it is this call's own reply too large for the client ("Received message larger than max"), or the server
+ * shedding load or a quota, and counting it would let one user's oversized request open the breaker for everyone.
+ */
 export function isDependencyFailure(error: unknown): boolean {
   if (error instanceof TaskCancelledError || error instanceof DependencyTimeoutError) return true;
+  if (error instanceof DomainError && error.details?.grpcCode === GrpcStatus.RESOURCE_EXHAUSTED) return false;
   if (error instanceof DomainError) return error.category === 'unavailable' || error.category === 'timeout' || error.category === 'internal';
   return true;
 }

@@ -72,7 +72,11 @@ export function categoryOfGrpcStatus(code: number): ErrorCategory {
   return GRPC_TO_CATEGORY.get(code) ?? 'internal';
 }
 
-/** gRPC codes worth a retry: the call did not reach a healthy server, so repeating it is safe for idempotent RPCs. */
+/**
+ * gRPC codes worth a retry: the call did not reach a healthy server, so repeating it is safe for idempotent RPCs.
+ * Not RESOURCE_EXHAUSTED: a reply too large for the client is as large the second time, and a server shedding load
+ * is not helped by a second request.
+ */
 export function isRetryableGrpcStatus(code: number): boolean {
-  return code === GrpcStatus.UNAVAILABLE || code === GrpcStatus.RESOURCE_EXHAUSTED;
+  return code === GrpcStatus.UNAVAILABLE;
 }
