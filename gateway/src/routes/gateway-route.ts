@@ -5,7 +5,6 @@
  * called), error mapping, and an OpenAPI description generated from the very schemas that validate.
  * Routes are registered on Fastify directly (not as Nest controllers): forwarding is the gateway's hot path.
  */
-import { randomUUID } from 'node:crypto';
 import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DomainError, type Logger, parseOrThrow } from '@shop/platform';
@@ -59,7 +58,6 @@ export interface EdgeOptions {
   readonly logger: Logger;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Unknown query parameters are refused like unknown body fields. */
 const NO_QUERY = z.strictObject({});
 /**
@@ -110,7 +108,6 @@ export class GatewayRoutes {
       serializerCompiler: () => (value) => JSON.stringify(value),
       errorHandler: (error, request, reply) => sendError(reply, request, error, edge.logger),
       onRequest: async (request, reply) => {
-        if (!REQUEST_ID.test(request.id)) request.id = randomUUID();
         try {
           const byIp = edge.perIp.hit(clientIp(request.socket.remoteAddress, request.headers['x-forwarded-for'], edge.trustProxy));
           if (!byIp.allowed) throw new RateLimitedError('client IP', byIp);
