@@ -223,14 +223,14 @@ describe('gateway (component)', () => {
           balanceCents: 7_000,
           asOf: r.at || '2026-11-27T12:00:00.000Z',
         })),
-        getHistory: handler<paymentV1.GetHistoryRequest, paymentV1.GetHistoryResponse>(grpcSeen, 'GetHistory', () => {
+        getHistory: handler<paymentV1.GetHistoryRequest, paymentV1.GetHistoryResponse>(grpcSeen, 'GetHistory', (r) => {
           if (historyFailure) throw historyFailure;
-          return {
-            events: [
-              { version: 2, type: 'wallet.deposited.v1', occurredAt: '2026-11-27T10:05:00.000Z', dataJson: '{"amountCents":7000}' },
-              { version: 1, type: 'wallet.opened.v1', occurredAt: '2026-11-27T10:00:00.000Z', dataJson: '{}' },
-            ],
-          };
+          // Two events; a page of one after version 0 leaves one more.
+          const events = [
+            { version: 2, type: 'wallet.deposited.v1', occurredAt: '2026-11-27T10:05:00.000Z', dataJson: '{"amountCents":7000}' },
+            { version: 1, type: 'wallet.opened.v1', occurredAt: '2026-11-27T10:00:00.000Z', dataJson: '{}' },
+          ].filter((event) => event.version > r.afterVersion);
+          return r.limit === 1 ? { events: events.filter((event) => event.version === r.afterVersion + 1), more: r.afterVersion + 1 < 2 } : { events, more: false };
         }),
       }),
     );
@@ -498,6 +498,20 @@ describe('gateway (component)', () => {
           { version: 2, type: 'wallet.deposited.v1', occurredAt: '2026-11-27T10:05:00.000Z', data: { amountCents: 7000 } },
         ],
       });
+      expect(grpcSeen.filter((call) => call.method === 'GetHistory').pop()?.request).toMatchObject({ afterVersion: 0, limit: 100 });
+    });
+
+    it('pages the history: passes after and limit on, points to the next page in a Link header, and refuses a limit over 500', async () => {
+      const token = await tokenFor(randomUUID());
+      const first = await fetch(`${baseUrl}/api/wallet/history?limit=1`, { headers: { authorization: `Bearer ${token}` } });
+      expect(first.status).toBe(200);
+      expect(((await first.json()) as Array<{ version: number }>).map((event) => event.version)).toEqual([1]);
+      expect(first.headers.get('link')).toBe('</api/wallet/history?after=1&limit=1>; rel="next"');
+      const second = await fetch(`${baseUrl}/api/wallet/history?after=1&limit=1`, { headers: { authorization: `Bearer ${token}` } });
+      expect(((await second.json()) as Array<{ version: number }>).map((event) => event.version)).toEqual([2]);
+      expect(second.headers.get('link')).toBeNull();
+      expect((await api('GET', '/api/wallet/history?limit=501', { token })).status).toBe(400);
+      expect((await api('GET', '/api/wallet/history?after=-1', { token })).status).toBe(400);
     });
   });
 

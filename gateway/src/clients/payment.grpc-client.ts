@@ -40,12 +40,17 @@ export class PaymentGrpcClient implements OnApplicationShutdown {
     return { balanceCents: response.balanceCents, asOf: response.asOf };
   }
 
-  /** The wallet's events, oldest first, with their data parsed from JSON. */
-  async getHistory(userId: string, options: GrpcCallOptions): Promise<WalletHistoryEntry[]> {
-    const response = await this.grpc.read(this.grpc.client.getHistory, { userId }, options);
-    return [...response.events]
+  /** A page of the wallet's events, oldest first, with their data parsed from JSON, and whether more follow. */
+  async getHistory(
+    userId: string,
+    page: { readonly afterVersion: number; readonly limit: number },
+    options: GrpcCallOptions,
+  ): Promise<{ events: WalletHistoryEntry[]; more: boolean }> {
+    const response = await this.grpc.read(this.grpc.client.getHistory, { userId, ...page }, options);
+    const events = [...response.events]
       .sort((a, b) => a.version - b.version)
       .map((event) => ({ version: event.version, type: event.type, occurredAt: event.occurredAt, data: parseData(event.dataJson) }));
+    return { events, more: response.more };
   }
 
   onApplicationShutdown(): void {

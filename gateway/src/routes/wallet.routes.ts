@@ -29,6 +29,15 @@ export function depositIdFor(userId: string, idempotencyKey: string | undefined)
 }
 
 const balance = z.object({ balanceCents: z.number().int(), asOf: z.iso.datetime() });
+/** Events per page unless the client asks for another number, and the most it may ask for (payment's own bounds). */
+const HISTORY_PAGE_DEFAULT = 100;
+const HISTORY_PAGE_MAX = 500;
+
+export const historyQuery = z.strictObject({
+  after: z.coerce.number().int().min(0).max(2_147_483_647).optional().describe('Only the events after this version'),
+  limit: z.coerce.number().int().min(1).max(HISTORY_PAGE_MAX).optional().describe(`Events per page, ${HISTORY_PAGE_DEFAULT} unless given`),
+});
+
 const walletEvent = z.object({ version: z.number().int(), type: z.string(), occurredAt: z.iso.datetime(), data: z.unknown() });
 
 export function registerWalletRoutes(routes: GatewayRoutes, payments: Pick<PaymentGrpcClient, 'deposit' | 'getBalance' | 'getHistory'>): void {
@@ -61,10 +70,17 @@ export function registerWalletRoutes(routes: GatewayRoutes, payments: Pick<Payme
   routes.add({
     method: 'GET',
     url: '/api/wallet/history',
-    summary: "The wallet's events, oldest first",
+    summary: "The wallet's events, oldest first, a page at a time; a `Link: <…>; rel=\"next\"` header points to the next page",
     tag: 'wallet',
     access: 'private',
-    responses: { 200: { description: 'Events', schema: z.array(walletEvent) } },
-    handle: async ({ userId, requestId }, reply) => sendJson(reply, 200, await payments.getHistory(userId, { requestId })),
+    query: historyQuery,
+    responses: { 200: { description: 'Events', schema: z.array(walletEvent) }, 400: { description: '`after` or `limit` out of range' } },
+    handle: async ({ query, userId, requestId }, reply) => {
+      const page = { afterVersion: query.after ?? 0, limit: query.limit ?? HISTORY_PAGE_DEFAULT };
+      const { events, more } = await payments.getHistory(userId, page, { requestId });
+      const last = events.at(-1);
+      if (more && last) void reply.header('link', `</api/wallet/history?after=${last.version}&limit=${page.limit}>; rel="next"`);
+      return sendJson(reply, 200, events);
+    },
   });
 }

@@ -2,6 +2,7 @@ import {
   type AppendRequest,
   ConcurrencyError,
   type EventStore,
+  type ReadStreamOptions,
   type RecordedEvent,
 } from '../src/application/ports/event-store.port';
 import { type OrderLookup, type OrderPaymentRecord, type OrderPayments } from '../src/application/ports/order-payments.port';
@@ -23,8 +24,10 @@ export class InMemoryPaymentPorts implements EventStore, OrderPayments, WalletBa
   /** Runs once just before the next append, as another writer would. */
   beforeNextAppend: (() => Promise<void>) | undefined;
 
-  async readStream(streamId: string, options: { readonly until?: Date } = {}): Promise<RecordedEvent[]> {
-    return this.events.filter((event) => event.streamId === streamId && (!options.until || event.occurredAt <= options.until));
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    return this.events
+      .filter((event) => event.streamId === streamId && (!options.until || event.occurredAt <= options.until) && event.version > (options.afterVersion ?? 0))
+      .slice(0, options.limit);
   }
 
   async append(request: AppendRequest): Promise<RecordedEvent[]> {

@@ -45,7 +45,7 @@ describe('payment gRPC API', () => {
     const userId = randomUUID();
     expect(await call.openWallet({ userId })).toEqual({ userId, balanceCents: 0 });
     expect(await call.openWallet({ userId })).toEqual({ userId, balanceCents: 0 });
-    const { events } = await call.getHistory({ userId });
+    const { events } = await call.getHistory({ userId, afterVersion: 0, limit: 0 });
     expect(events.map((event) => event.type)).toEqual(['WalletOpened']);
   });
 
@@ -83,7 +83,7 @@ describe('payment gRPC API', () => {
     expect(await call.refund({ orderId })).toEqual({ orderId, refunded: true, amountCents: 300 });
     expect(await call.refund({ orderId })).toEqual({ orderId, refunded: true, amountCents: 300 });
     expect((await call.getBalance({ userId, at: '' })).balanceCents).toBe(1_000);
-    const { events } = await call.getHistory({ userId });
+    const { events } = await call.getHistory({ userId, afterVersion: 0, limit: 0 });
     expect(events.filter((event) => event.type === 'PaymentRefunded')).toHaveLength(1);
   });
 
@@ -116,14 +116,29 @@ describe('payment gRPC API', () => {
   });
 
   it('GetHistory lists the events oldest first with their data as JSON', async () => {
-    const { events } = await call.getHistory({ userId: ALICE });
+    const { events } = await call.getHistory({ userId: ALICE, afterVersion: 0, limit: 0 });
     expect(events.map((event) => [event.version, event.type])).toEqual([
       [1, 'WalletOpened'],
       [2, 'FundsDeposited'],
     ]);
     expect(JSON.parse(events[1]!.dataJson)).toEqual({ depositId: '5eed0000-0000-4000-8000-000000000001', amountCents: 100_000 });
     expect(Number.isNaN(Date.parse(events[0]!.occurredAt))).toBe(false);
-    expect((await call.getHistory({ userId: randomUUID() })).events).toEqual([]);
+    expect((await call.getHistory({ userId: randomUUID(), afterVersion: 0, limit: 0 })).events).toEqual([]);
+  });
+
+  it('GetHistory answers a page at a time: the events after a version, at most the limit, and whether more follow', async () => {
+    const userId = randomUUID();
+    for (let n = 0; n < 4; n++) await call.deposit({ userId, amountCents: 100, depositId: randomUUID() });
+    const page = async (afterVersion: number, limit: number) => {
+      const answer = await call.getHistory({ userId, afterVersion, limit });
+      return { versions: answer.events.map((event) => event.version), more: answer.more };
+    };
+    // Four deposits: version 1 opened the wallet, 2 to 5 are the deposits.
+    expect(await page(0, 2)).toEqual({ versions: [1, 2], more: true });
+    expect(await page(2, 2)).toEqual({ versions: [3, 4], more: true });
+    expect(await page(4, 2)).toEqual({ versions: [5], more: false });
+    expect(await page(0, 0)).toEqual({ versions: [1, 2, 3, 4, 5], more: false });
+    await expect(call.getHistory({ userId, afterVersion: 0, limit: 501 })).rejects.toMatchObject({ grpcCode: GrpcStatus.INVALID_ARGUMENT });
   });
 
   it.each([

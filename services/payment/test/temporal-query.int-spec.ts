@@ -18,7 +18,7 @@ describe('balance as of an instant', () => {
     await stack.charge.execute({ userId, orderId: randomUUID(), amountCents: 300 }); // v3
     await sleep(25);
     await stack.deposit.execute({ userId, depositId: randomUUID(), amountCents: 50 }); // v4
-    times = (await stack.history.execute({ userId })).map((event) => event.occurredAt);
+    times = (await stack.history.execute({ userId })).events.map((event) => event.occurredAt);
   });
 
   afterAll(async () => {

@@ -16,9 +16,10 @@ export class WalletStore {
     return Wallet.fromHistory(userId, history.map(toWalletEvent));
   }
 
-  /** The stream's stored events, oldest first. */
-  history(userId: string): Promise<RecordedEvent[]> {
-    return this.events.readStream(walletStreamId(userId));
+  /** A page of the stream's stored events, oldest first: at most `limit` after `afterVersion`, and whether more follow. */
+  async history(userId: string, page: { readonly afterVersion: number; readonly limit: number }): Promise<{ events: RecordedEvent[]; more: boolean }> {
+    const events = await this.events.readStream(walletStreamId(userId), { afterVersion: page.afterVersion, limit: page.limit + 1 });
+    return { events: events.slice(0, page.limit), more: events.length > page.limit };
   }
 
   /** Appends what the wallet decided since it was loaded; nothing to append is a no-op. Throws ConcurrencyError. */

@@ -10,7 +10,7 @@ import { OpenWalletHandler } from '../../application/commands/open-wallet.comman
 import { RefundPaymentHandler } from '../../application/commands/refund-payment.command';
 import { type CommandContext } from '../../application/ports/event-store.port';
 import { GetBalanceHandler } from '../../application/queries/get-balance.query';
-import { GetHistoryHandler } from '../../application/queries/get-history.query';
+import { GetHistoryHandler, HISTORY_PAGE_MAX } from '../../application/queries/get-history.query';
 
 /** Ids are UUIDs in any case; one spelling (lower case) inside, so the same order is always the same key. */
 const id = z.guid().transform((value) => value.toLowerCase());
@@ -23,7 +23,11 @@ const depositRequest = z.strictObject({ userId: id, amountCents: cents, depositI
 const chargeRequest = z.strictObject({ orderId: id, userId: id, amountCents: cents });
 const refundRequest = z.strictObject({ orderId: id });
 const getBalanceRequest = z.strictObject({ userId: id, at: instant });
-const getHistoryRequest = z.strictObject({ userId: id });
+const getHistoryRequest = z.strictObject({
+  userId: id,
+  afterVersion: z.number().int().min(0).optional(),
+  limit: z.number().int().min(0).max(HISTORY_PAGE_MAX).optional(),
+});
 
 /** shop.payment.v1.PaymentService: validates each request, runs its command or query, maps the result. */
 @Controller()
@@ -90,8 +94,9 @@ export class PaymentGrpcController {
   async history(
     @Payload(new ZodPipe(getHistoryRequest, 'GetHistory request')) request: z.infer<typeof getHistoryRequest>,
   ): Promise<paymentV1.GetHistoryResponse> {
-    const events = await this.getHistory.execute(request);
+    const { events, more } = await this.getHistory.execute(request);
     return {
+      more,
       events: events.map((event) => ({
         version: event.version,
         type: event.type,

@@ -126,9 +126,25 @@ describe('wallet queries', () => {
   it('lists the history oldest first', async () => {
     const app = setUp();
     await app.deposit.execute({ userId: USER, depositId: 'd-1', amountCents: 500 });
-    expect((await app.history.execute({ userId: USER })).map(({ version, type, data }) => ({ version, type, data }))).toEqual([
+    const { events, more } = await app.history.execute({ userId: USER });
+    expect(events.map(({ version, type, data }) => ({ version, type, data }))).toEqual([
       { version: 1, type: 'WalletOpened', data: { userId: USER } },
       { version: 2, type: 'FundsDeposited', data: { depositId: 'd-1', amountCents: 500 } },
     ]);
+    expect(more).toBe(false);
+  });
+
+  it('pages the history: at most the limit after a version, saying whether more follow, never more than 500 at once', async () => {
+    const app = setUp();
+    for (let n = 1; n <= 4; n++) await app.deposit.execute({ userId: USER, depositId: `d-${n}`, amountCents: 100 });
+    const versions = async (afterVersion: number, limit: number) => {
+      const page = await app.history.execute({ userId: USER, afterVersion, limit });
+      return { versions: page.events.map((event) => event.version), more: page.more };
+    };
+    expect(await versions(0, 2)).toEqual({ versions: [1, 2], more: true });
+    expect(await versions(2, 2)).toEqual({ versions: [3, 4], more: true });
+    expect(await versions(4, 2)).toEqual({ versions: [5], more: false });
+    expect(await versions(0, 0)).toEqual({ versions: [1, 2, 3, 4, 5], more: false });
+    expect(await versions(0, 10_000)).toEqual({ versions: [1, 2, 3, 4, 5], more: false });
   });
 });

@@ -38,9 +38,19 @@ export interface AppendRequest extends CommandContext {
   readonly events: readonly NewEvent[];
 }
 
+/** Which of a stream's events to read, oldest first. */
+export interface ReadStreamOptions {
+  /** Only events that occurred by then (a temporal query). */
+  readonly until?: Date;
+  /** Only events after this version. */
+  readonly afterVersion?: number;
+  /** At most this many. */
+  readonly limit?: number;
+}
+
 export interface EventStore {
   /** The stream's events, oldest first; with `until`, only those that occurred at or before that instant. */
-  readStream(streamId: string, options?: { readonly until?: Date }): Promise<RecordedEvent[]>;
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /**
    * Appends the events as versions expectedVersion+1, +2, ... in one transaction, together with the read-model
    * updates they cause. Throws ConcurrencyError when the stream moved past `expectedVersion` meanwhile.

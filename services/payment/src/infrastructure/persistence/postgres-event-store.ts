@@ -9,6 +9,7 @@ import {
   type AppendRequest,
   ConcurrencyError,
   type EventStore,
+  type ReadStreamOptions,
   type RecordedEvent,
 } from '../../application/ports/event-store.port';
 import { type Projection } from '../projections/projection';
@@ -58,13 +59,13 @@ export class PostgresEventStore implements EventStore {
     this.db = db instanceof DataSource ? db.manager : db;
   }
 
-  async readStream(streamId: string, options: { readonly until?: Date } = {}): Promise<RecordedEvent[]> {
-    const rows: EventRow[] = options.until
-      ? await this.db.query(
-          `SELECT ${COLUMNS} FROM events WHERE stream_id = $1 AND occurred_at <= $2 ORDER BY version`,
-          [streamId, options.until],
-        )
-      : await this.db.query(`SELECT ${COLUMNS} FROM events WHERE stream_id = $1 ORDER BY version`, [streamId]);
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const rows: EventRow[] = await this.db.query(
+      `SELECT ${COLUMNS} FROM events
+        WHERE stream_id = $1 AND ($2::timestamptz IS NULL OR occurred_at <= $2) AND version > $3
+        ORDER BY version LIMIT $4`,
+      [streamId, options.until ?? null, options.afterVersion ?? 0, options.limit ?? null],
+    );
     return rows.map(toRecordedEvent);
   }
 
