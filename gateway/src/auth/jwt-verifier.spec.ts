@@ -1,6 +1,6 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { SignJWT, importPKCS8, type JWTPayload } from 'jose';
-import { JwtVerifier, UnauthenticatedError, readPublicKeyPem } from './jwt-verifier';
+import { JwtVerifier, keyIdOf, UnauthenticatedError, readPublicKeyPem } from './jwt-verifier';
 
 const issuer = 'shop-user';
 const audience = 'shop-api';
@@ -17,9 +17,9 @@ const trusted = keyPair();
 const stranger = keyPair();
 const b64 = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-async function sign(claims: JWTPayload, options: { privatePem?: string; expiresIn?: string | number | null } = {}): Promise<string> {
+async function sign(claims: JWTPayload, options: { privatePem?: string; expiresIn?: string | number | null; kid?: string } = {}): Promise<string> {
   const key = await importPKCS8(options.privatePem ?? trusted.privatePem, 'EdDSA');
-  let jwt = new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', typ: 'JWT' }).setIssuedAt();
+  let jwt = new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', ...(options.kid ? { kid: options.kid } : {}) }).setIssuedAt();
   if (options.expiresIn !== null) jwt = jwt.setExpirationTime(options.expiresIn ?? '1h');
   return jwt.sign(key);
 }
@@ -105,6 +105,39 @@ describe('JwtVerifier', () => {
     await expect(verifier.verify(token)).resolves.toEqual({ userId });
     await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 10));
     await expect(verifier.verify(token)).rejects.toThrow('Token expired');
+  });
+
+  describe('with a key ring (a signing key being rotated)', () => {
+    const next = keyPair();
+    let ring: JwtVerifier;
+    const kidOf = async (publicPem: string): Promise<string> => keyIdOf(createPublicKey(publicPem));
+    const claims = { sub: userId, iss: issuer, aud: audience };
+
+    beforeAll(async () => {
+      ring = await JwtVerifier.create({ publicKeyPem: `${trusted.publicPem}\n${next.publicPem}`, issuer, audience });
+    });
+
+    it('knows each key by its RFC 7638 thumbprint, in the order given', async () => {
+      expect(ring.keyIds).toEqual([await kidOf(trusted.publicPem), await kidOf(next.publicPem)]);
+    });
+
+    it('accepts tokens of either key, picked by kid, and tokens without a kid by trying each key', async () => {
+      const byOld = await sign(claims, { kid: await kidOf(trusted.publicPem) });
+      const byNew = await sign(claims, { privatePem: next.privatePem, kid: await kidOf(next.publicPem) });
+      const byNewWithoutKid = await sign(claims, { privatePem: next.privatePem });
+      for (const token of [byOld, byNew, byNewWithoutKid]) await expect(ring.verify(token)).resolves.toEqual({ userId });
+    });
+
+    it('refuses a kid it does not know, a token whose kid names another key than the one that signed it, and a stranger without kid', async () => {
+      const unknownKid = await sign(claims, { privatePem: stranger.privatePem, kid: await kidOf(stranger.publicPem) });
+      const wrongKid = await sign(claims, { privatePem: next.privatePem, kid: await kidOf(trusted.publicPem) });
+      const strangerWithoutKid = await sign(claims, { privatePem: stranger.privatePem });
+      for (const token of [unknownKid, wrongKid, strangerWithoutKid]) await expect(ring.verify(token)).rejects.toThrow('Invalid token');
+    });
+
+    it('refuses a PEM that holds no public key', async () => {
+      await expect(JwtVerifier.create({ publicKeyPem: 'not a key', issuer, audience })).rejects.toThrow('no SPKI PEM block');
+    });
   });
 });
 

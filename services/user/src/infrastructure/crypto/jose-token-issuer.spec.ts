@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { decodeProtectedHeader, jwtVerify } from 'jose';
+import { calculateJwkThumbprint, decodeProtectedHeader, exportJWK, jwtVerify } from 'jose';
 import { JoseTokenIssuer } from './jose-token-issuer';
 
 describe('JoseTokenIssuer', () => {
@@ -10,7 +10,8 @@ describe('JoseTokenIssuer', () => {
   it('signs an EdDSA JWT that verifies with the public key, issuer and audience', async () => {
     const { accessToken, expiresIn } = await issuer.issue({ userId });
 
-    expect(decodeProtectedHeader(accessToken)).toEqual({ alg: 'EdDSA', typ: 'JWT' });
+    // The kid is the public key's RFC 7638 thumbprint: what the gateway's key ring knows the key by.
+    expect(decodeProtectedHeader(accessToken)).toEqual({ alg: 'EdDSA', typ: 'JWT', kid: await calculateJwkThumbprint(await exportJWK(publicKey), 'sha256') });
     const { payload } = await jwtVerify(accessToken, publicKey, { algorithms: ['EdDSA'], issuer: 'shop-user', audience: 'shop-api' });
     expect(payload.sub).toBe(userId);
     expect(payload.jti).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);

@@ -1,5 +1,5 @@
-import { type KeyObject, randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
+import { createPublicKey, type KeyObject, randomUUID } from 'node:crypto';
+import { calculateJwkThumbprint, exportJWK, SignJWT } from 'jose';
 import { type IssuedToken, type TokenIssuer } from '../../application/ports/token-issuer.port';
 
 export interface JoseTokenIssuerOptions {
@@ -13,15 +13,21 @@ export interface JoseTokenIssuerOptions {
 
 /**
  * Access tokens are JWTs signed with EdDSA (Ed25519): small, fast to verify, and the gateway needs only
- * the public key, so no service but this one can mint a token. Claims: sub, iss, aud, iat, exp, jti.
+ * the public key, so no service but this one can mint a token. Claims: sub, iss, aud, iat, exp, jti. The header's
+ * `kid` is the RFC 7638 thumbprint of the public key, by which the gateway picks the key from its key ring while a
+ * signing key is being rotated (docs/deployment.md).
  */
 export class JoseTokenIssuer implements TokenIssuer {
-  constructor(private readonly options: JoseTokenIssuerOptions) {}
+  private readonly keyId: Promise<string>;
+
+  constructor(private readonly options: JoseTokenIssuerOptions) {
+    this.keyId = exportJWK(createPublicKey(options.privateKey)).then((jwk) => calculateJwkThumbprint(jwk, 'sha256'));
+  }
 
   async issue(subject: { readonly userId: string }): Promise<IssuedToken> {
     const issuedAt = Math.floor((this.options.now?.() ?? new Date()).getTime() / 1000);
     const accessToken = await new SignJWT({})
-      .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT' })
+      .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: await this.keyId })
       .setSubject(subject.userId)
       .setIssuer(this.options.issuer)
       .setAudience(this.options.audience)
