@@ -1,4 +1,4 @@
-import { type QueryRunner } from 'typeorm';
+import { type MigrationInterface, type QueryRunner } from 'typeorm';
 
 /**
  * The outbox and inbox tables, version 1. Each service's own migration calls these, so every service has the
@@ -39,6 +39,22 @@ export async function addInboxHandledAtIndexV2(queryRunner: QueryRunner): Promis
 
 export async function dropInboxHandledAtIndexV2(queryRunner: QueryRunner): Promise<void> {
   await queryRunner.query(`DROP INDEX IF EXISTS inbox_handled_at_idx`);
+}
+
+/**
+ * The migration to inbox version 2, the same for every service that consumes: each lists this class after the
+ * migration that created its inbox, and TypeORM records it in that service's own migrations table.
+ */
+export class InboxHandledAt1764330000000 implements MigrationInterface {
+  name = 'InboxHandledAt1764330000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await addInboxHandledAtIndexV2(queryRunner);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await dropInboxHandledAtIndexV2(queryRunner);
+  }
 }
 
 export async function dropOutboxAndInboxV1(queryRunner: QueryRunner): Promise<void> {
