@@ -2,20 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
 import { type OrderViewRow, toOrderView } from '../../services/order/src/application/queries/order-view';
+import { type RebuildSummary } from '../../services/order/src/infrastructure/projections/read-model-rebuild';
 import { api, type Customer, envFile, newCustomer, type OrderView, orderUntil, placeOrder, products, ROOT } from './support/system';
-
-interface RebuildSummary {
-  readonly events: number;
-  readonly rebuilt: number;
-  readonly live: number;
-  readonly olderThanLog: number;
-  readonly differing: number;
-  readonly confirmationsOlderThanLog: number;
-  readonly salesDiffering: number | null;
-  readonly settled: boolean;
-  readonly liveBehind: number[];
-  readonly unread: number[];
-}
 
 // Pattern 8: the read model, built from events, answers the queries; replaying the topic from the beginning into a
 // fresh read model gives the same answers.

@@ -5,6 +5,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { WALLET_HISTORY_PAGE } from '@shop/contracts';
 import { type PaymentGrpcClient } from '../clients/payment.grpc-client';
 import { type GatewayRoutes, sendJson } from './gateway-route';
 import { idempotencyHeaders } from './orders.routes';
@@ -29,13 +30,9 @@ export function depositIdFor(userId: string, idempotencyKey: string | undefined)
 }
 
 const balance = z.object({ balanceCents: z.number().int(), asOf: z.iso.datetime() });
-/** Events per page unless the client asks for another number, and the most it may ask for (payment's own bounds). */
-const HISTORY_PAGE_DEFAULT = 100;
-const HISTORY_PAGE_MAX = 500;
-
 export const historyQuery = z.strictObject({
   after: z.coerce.number().int().min(0).max(2_147_483_647).optional().describe('Only the events after this version'),
-  limit: z.coerce.number().int().min(1).max(HISTORY_PAGE_MAX).optional().describe(`Events per page, ${HISTORY_PAGE_DEFAULT} unless given`),
+  limit: z.coerce.number().int().min(1).max(WALLET_HISTORY_PAGE.max).optional().describe(`Events per page, ${WALLET_HISTORY_PAGE.default} unless given`),
 });
 
 const walletEvent = z.object({ version: z.number().int(), type: z.string(), occurredAt: z.iso.datetime(), data: z.unknown() });
@@ -76,7 +73,7 @@ export function registerWalletRoutes(routes: GatewayRoutes, payments: Pick<Payme
     query: historyQuery,
     responses: { 200: { description: 'Events', schema: z.array(walletEvent) }, 400: { description: '`after` or `limit` out of range' } },
     handle: async ({ query, userId, requestId }, reply) => {
-      const page = { afterVersion: query.after ?? 0, limit: query.limit ?? HISTORY_PAGE_DEFAULT };
+      const page = { afterVersion: query.after ?? 0, limit: query.limit ?? WALLET_HISTORY_PAGE.default };
       const { events, more } = await payments.getHistory(userId, page, { requestId });
       const last = events.at(-1);
       if (more && last) void reply.header('link', `</api/wallet/history?after=${last.version}&limit=${page.limit}>; rel="next"`);

@@ -25,3 +25,6 @@ export const grpcServerOf = (service: GrpcService, url: string): { url: string; 
   protoPaths: [protoPath(service)],
   protoRoot: PROTO_ROOT,
 });
+
+/** Pages of payment's GetHistory: the events in a page unless the caller asks for another number, and the most it may. */
+export const WALLET_HISTORY_PAGE = { default: 100, max: 500 } as const;

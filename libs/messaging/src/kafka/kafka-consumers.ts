@@ -42,6 +42,18 @@ export interface KafkaSubscription {
 /** The longest wait between two attempts at one message. */
 export const MAX_RETRY_DELAY_MS = 2_000;
 
+/**
+ * Waits `ms` inside a kafkajs handler, sending the member's heartbeats every 250 ms so that a long wait does not cost
+ * its place in the group (a rebalance makes `heartbeat` throw); returns early once `stopped()` says so.
+ */
+export async function waitWithHeartbeats(ms: number, heartbeat: () => Promise<void>, stopped: () => boolean = () => false): Promise<void> {
+  const until = Date.now() + ms;
+  while (!stopped() && Date.now() < until) {
+    await heartbeat();
+    await new Promise((resolve) => setTimeout(resolve, Math.min(250, until - Date.now())));
+  }
+}
+
 /** Partitions of the topics a consumer creates, and how many of them it handles at once. */
 export const TOPIC_PARTITIONS = 3;
 
@@ -300,20 +312,12 @@ export class KafkaConsumers implements OnApplicationBootstrap, BeforeApplication
         state = outcome;
         const waiting = outcome.unavailableSince !== undefined;
         this.logger.warn({ err: error, group: subscription.groupId, type: envelope.type, id: envelope.id, tries, waiting }, waiting ? 'message handling failed on a dependency that is down; waiting for it' : 'message handling failed; retrying');
-        await this.pause(Math.min((subscription.retryDelayMs ?? 100) * 2 ** (tries - 1), MAX_RETRY_DELAY_MS), heartbeat);
+        await waitWithHeartbeats(Math.min((subscription.retryDelayMs ?? 100) * 2 ** (tries - 1), MAX_RETRY_DELAY_MS), heartbeat, () => this.stopping);
         if (this.stopping) throw error;
       }
     }
   }
 
-  /** Waits before another attempt, sending the member's heartbeats; returns early when the consumers stop. */
-  private async pause(ms: number, heartbeat: () => Promise<void>): Promise<void> {
-    const until = Date.now() + ms;
-    while (!this.stopping && Date.now() < until) {
-      await heartbeat();
-      await new Promise((resolve) => setTimeout(resolve, Math.min(250, until - Date.now())));
-    }
-  }
 
   private async deadLetter(
     subscription: KafkaSubscription,

@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type Envelope, ORDER_CONFIRMED_V1, ORDER_PLACED_V1 } from '@shop/contracts';
-import { afterFailure, DEFAULT_UNAVAILABLE_BUDGET_MS, type FailureState, MAX_RETRY_DELAY_MS, parseEnvelope } from '@shop/messaging';
+import { afterFailure, DEFAULT_UNAVAILABLE_BUDGET_MS, type FailureState, MAX_RETRY_DELAY_MS, parseEnvelope, waitWithHeartbeats } from '@shop/messaging';
 import { type Logger } from '@shop/platform';
 import { type Admin, type Kafka, type KafkaMessage } from 'kafkajs';
 import { type DataSource, type EntityManager } from 'typeorm';
@@ -125,7 +125,7 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
             logger.warn({ err: error }, 'the database cannot be used right now; the replay waits for it');
           }
           state = outcome;
-          await pause(Math.min(20 * 2 ** (tries - 1), MAX_RETRY_DELAY_MS), heartbeat);
+          await waitWithHeartbeats(Math.min(20 * 2 ** (tries - 1), MAX_RETRY_DELAY_MS), heartbeat);
         }
       }
     };
@@ -383,15 +383,6 @@ const show = (offsets: Offsets): string => JSON.stringify(Object.fromEntries([..
 
 async function waitUntil(condition: () => Promise<boolean>, deadline: number): Promise<void> {
   while (!(await condition()) && Date.now() < deadline) await sleep(100);
-}
-
-/** Waits `ms`, sending the consumer's heartbeats meanwhile so that a long wait does not cost its place in the group. */
-async function pause(ms: number, heartbeat: () => Promise<void>): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    await heartbeat();
-    await sleep(Math.min(250, until - Date.now()));
-  }
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,7 +1,7 @@
 import { type Metadata } from '@grpc/grpc-js';
 import { Controller } from '@nestjs/common';
 import { Ctx, GrpcMethod, Payload } from '@nestjs/microservices';
-import { paymentV1 } from '@shop/contracts';
+import { paymentV1, WALLET_HISTORY_PAGE } from '@shop/contracts';
 import { ZodPipe } from '@shop/platform';
 import { z } from 'zod';
 import { ChargePaymentHandler } from '../../application/commands/charge-payment.command';
@@ -10,7 +10,7 @@ import { OpenWalletHandler } from '../../application/commands/open-wallet.comman
 import { RefundPaymentHandler } from '../../application/commands/refund-payment.command';
 import { type CommandContext } from '../../application/ports/event-store.port';
 import { GetBalanceHandler } from '../../application/queries/get-balance.query';
-import { GetHistoryHandler, HISTORY_PAGE_MAX } from '../../application/queries/get-history.query';
+import { GetHistoryHandler } from '../../application/queries/get-history.query';
 
 /** Ids are UUIDs in any case; one spelling (lower case) inside, so the same order is always the same key. */
 const id = z.guid().transform((value) => value.toLowerCase());
@@ -26,7 +26,7 @@ const getBalanceRequest = z.strictObject({ userId: id, at: instant });
 const getHistoryRequest = z.strictObject({
   userId: id,
   afterVersion: z.number().int().min(0).optional(),
-  limit: z.number().int().min(0).max(HISTORY_PAGE_MAX).optional(),
+  limit: z.number().int().min(0).max(WALLET_HISTORY_PAGE.max).optional(),
 });
 
 /** shop.payment.v1.PaymentService: validates each request, runs its command or query, maps the result. */

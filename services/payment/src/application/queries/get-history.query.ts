@@ -1,15 +1,14 @@
+import { WALLET_HISTORY_PAGE } from '@shop/contracts';
 import { type WalletStore } from '../wallet-store';
 
 export interface GetHistoryQuery {
   readonly userId: string;
   /** Only the events after this version (0 or absent: from the first). */
   readonly afterVersion?: number;
-  /** At most this many events (0 or absent: HISTORY_PAGE_DEFAULT); never more than HISTORY_PAGE_MAX. */
+  /** At most this many events (0 or absent: WALLET_HISTORY_PAGE.default); never more than WALLET_HISTORY_PAGE.max. */
   readonly limit?: number;
 }
 
-export const HISTORY_PAGE_DEFAULT = 100;
-export const HISTORY_PAGE_MAX = 500;
 
 export interface WalletHistoryEntry {
   readonly version: number;
@@ -27,7 +26,7 @@ export class GetHistoryHandler {
   constructor(private readonly wallets: WalletStore) {}
 
   async execute(query: GetHistoryQuery): Promise<{ events: WalletHistoryEntry[]; more: boolean }> {
-    const limit = Math.min(query.limit || HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX);
+    const limit = Math.min(query.limit || WALLET_HISTORY_PAGE.default, WALLET_HISTORY_PAGE.max);
     const { events, more } = await this.wallets.history(query.userId, { afterVersion: query.afterVersion ?? 0, limit });
     return { events: events.map(({ version, type, occurredAt, data }) => ({ version, type, occurredAt, data })), more };
   }
